@@ -1,0 +1,94 @@
+// Classifies every failure of a Cloud Support call into a SyncError, once. Messages hold
+// the API method and the HTTP status (or a network error code) only: never bodies, case
+// text, file names or credentials. The upstream error is not attached as `cause` because
+// it carries the request (comment bodies, file names) and would end up in logs.
+import { kindForStatus, NotFoundError, SyncError } from '../../domain/errors';
+
+const SOURCE = 'google';
+
+/** Raised by the adapter's own timers; classified as a retry. */
+export class GoogleTimeoutError extends Error {
+  constructor() {
+    super('request timed out');
+    this.name = 'GoogleTimeoutError';
+  }
+}
+
+function headerValue(headers: unknown, name: string): string | undefined {
+  if (headers === null || typeof headers !== 'object') return undefined;
+  const h = headers as { get?: unknown } & Record<string, unknown>;
+  if (typeof h.get === 'function') {
+    const v = (h.get as (n: string) => unknown).call(headers, name);
+    return typeof v === 'string' ? v : undefined;
+  }
+  for (const [k, v] of Object.entries(h)) {
+    if (k.toLowerCase() === name) return Array.isArray(v) ? String(v[0]) : String(v);
+  }
+  return undefined;
+}
+
+/** Retry-After as seconds: delta-seconds or an HTTP date (relative to `nowMs`). */
+export function parseRetryAfter(value: string | undefined, nowMs: number): number | undefined {
+  if (value === undefined) return undefined;
+  const text = value.trim();
+  if (/^\d+$/.test(text)) return Number(text);
+  const at = Date.parse(text);
+  if (Number.isNaN(at)) return undefined;
+  return Math.max(0, Math.ceil((at - nowMs) / 1000));
+}
+
+interface HttpishError {
+  status?: unknown;
+  code?: unknown;
+  response?: { status?: unknown; headers?: unknown };
+  cause?: unknown;
+}
+
+function networkCode(err: unknown): string {
+  let current: unknown = err;
+  for (let depth = 0; depth < 5 && current !== null && typeof current === 'object'; depth++) {
+    if (current instanceof GoogleTimeoutError) return 'timeout';
+    const e = current as HttpishError & { name?: unknown };
+    if (typeof e.code === 'string' && /^[A-Z_]+$/.test(e.code)) return e.code;
+    if (e.name === 'AbortError' || e.name === 'TimeoutError') return 'aborted';
+    current = e.cause;
+  }
+  return 'unknown';
+}
+
+/** Turns anything a Cloud Support call threw into a SyncError. */
+export function classifyGoogleError(
+  method: string,
+  err: unknown,
+  nowMs: number = Date.now(),
+): SyncError {
+  if (err instanceof SyncError) return err;
+  const e = (err !== null && typeof err === 'object' ? err : {}) as HttpishError;
+  const status = typeof e.response?.status === 'number' ? e.response.status : undefined;
+  if (status !== undefined) {
+    const message = `Cloud Support ${method} failed: HTTP ${status}`;
+    if (status === 404) return new NotFoundError(message, { source: SOURCE });
+    const retryAfterSeconds = parseRetryAfter(
+      headerValue(e.response?.headers, 'retry-after'),
+      nowMs,
+    );
+    // errors.ts: 429, or 503 with Retry-After, slow the queue down.
+    const kind =
+      status === 503 && retryAfterSeconds !== undefined ? 'rate-limited' : kindForStatus(status);
+    return new SyncError(kind, message, { status, retryAfterSeconds, source: SOURCE });
+  }
+  return new SyncError(
+    'retry',
+    `Cloud Support ${method} failed: network error (${networkCode(err)})`,
+    {
+      source: SOURCE,
+    },
+  );
+}
+
+/** Upstream JSON that does not have the shape the API documents. */
+export function badResponse(method: string): SyncError {
+  return new SyncError('permanent', `Cloud Support ${method} failed: unexpected response shape`, {
+    source: SOURCE,
+  });
+}

@@ -1,0 +1,428 @@
+// SupportCases on the Cloud Support API v2, through the googleapis client (deep import:
+// the whole `googleapis` package costs ~1 s at start-up).
+//
+// - The library's own retries are off (`retry: false`): the task queue retries.
+// - HTTP goes through a small fetch on node:http (node-http-fetch.ts): the platform fetch
+//   keeps a streamed upload body in memory, and gaxios' default (node-fetch, an ES module
+//   imported dynamically) fails under jest's CommonJS runtime.
+// - googleapis ignores a client-level rootUrl for media uploads (it would post to
+//   cloudsupport.googleapis.com): the root URL is passed in every call's options.
+// - A fixed bearer token goes in the Authorization header (a string `auth` would be sent
+//   by googleapis as an API key).
+import { PassThrough, Readable, Transform } from 'node:stream';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import type { z } from 'zod';
+import { auth as googleAuth, cloudsupport_v2 } from 'googleapis/build/src/apis/cloudsupport';
+import type { GlobalOptions, MethodOptions } from 'googleapis/build/src/apis/cloudsupport';
+import { NotFoundError, SyncError } from '../../domain/errors';
+import type {
+  Attachment,
+  Comment,
+  NewSupportCase,
+  Priority,
+  SupportCase,
+} from '../../domain/types';
+import type { Page, SupportCases } from '../../ports/support-cases';
+import { badResponse, classifyGoogleError, GoogleTimeoutError } from './google-errors';
+import { nodeHttpFetch } from './node-http-fetch';
+import {
+  attachmentSchema,
+  caseSchema,
+  commentSchema,
+  listAttachmentsSchema,
+  listCommentsSchema,
+  priorityToGoogle,
+  searchCasesSchema,
+  toAttachment,
+  toComment,
+  toSupportCase,
+} from './google-mapping';
+
+export const CLOUD_PLATFORM_SCOPE = 'https://www.googleapis.com/auth/cloud-platform';
+/** The service account the Cloud Support simulator reports as the API caller. */
+export const EMULATOR_CONNECTOR_EMAIL = 'connector@sandbox-project.iam.gserviceaccount.com';
+const PAGE_SIZE = 100;
+const DEFAULT_TIMEOUT_MS = 60_000;
+
+/** An OAuth2 client, a GoogleAuth (ADC), or any google-auth-library client. */
+export type GoogleAuthClient = Exclude<NonNullable<GlobalOptions['auth']>, string>;
+
+export interface GoogleSupportCasesOptions {
+  /** e.g. `http://127.0.0.1:8091/` for a simulator. Default: the real API. */
+  rootUrl?: string;
+  /** An auth client, or a fixed bearer token (sent as `Authorization: Bearer …`). */
+  auth: GoogleAuthClient | string;
+  /**
+   * The connector's own identity (service account email) to recognise its comments and
+   * attachments; a function is resolved once, on first need (e.g. from ADC).
+   */
+  connectorEmail?: string | (() => Promise<string | undefined>);
+  /**
+   * Per request. For downloads it covers the wait for the response headers; for uploads
+   * it is an inactivity timeout (no byte sent, or no answer, for that long). Default 60 s.
+   */
+  requestTimeoutMs?: number;
+  /** The fetch used for HTTP (tests may wrap it). Default: nodeHttpFetch. */
+  fetchImplementation?: typeof fetch;
+}
+
+interface Call {
+  readonly opts: MethodOptions;
+  /** Restarts the timer (upload progress). */
+  readonly touch: () => void;
+  /** Aborts the request (classified as a timeout unless the caller knows better). */
+  readonly abort: () => void;
+}
+
+export class GoogleSupportCases implements SupportCases {
+  private readonly api: cloudsupport_v2.Cloudsupport;
+  private readonly rootUrl: string | undefined;
+  private readonly timeoutMs: number;
+  private readonly connectorEmailSource: GoogleSupportCasesOptions['connectorEmail'];
+  private connectorEmailPromise: Promise<string | undefined> | undefined;
+
+  constructor(opts: GoogleSupportCasesOptions) {
+    this.rootUrl = opts.rootUrl;
+    this.timeoutMs = opts.requestTimeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.connectorEmailSource = opts.connectorEmail;
+    const fetchImplementation = opts.fetchImplementation ?? nodeHttpFetch;
+    const global: GlobalOptions = { retry: false, fetchImplementation };
+    if (opts.rootUrl !== undefined) global.rootUrl = opts.rootUrl;
+    if (typeof opts.auth === 'string') global.headers = { Authorization: `Bearer ${opts.auth}` };
+    else global.auth = opts.auth;
+    this.api = new cloudsupport_v2.Cloudsupport(global);
+  }
+
+  // --- port -----------------------------------------------------------------------------
+
+  async searchUpdated(
+    parent: string,
+    updatedAfter: Date,
+    pageToken?: string,
+  ): Promise<Page<SupportCase>> {
+    const data = await this.json('cases.search', searchCasesSchema, ({ opts }) =>
+      this.api.cases.search(
+        {
+          parent,
+          query: `update_time>"${updatedAfter.toISOString()}"`,
+          pageSize: PAGE_SIZE,
+          pageToken,
+        },
+        opts,
+      ),
+    );
+    const next = data.nextPageToken || undefined;
+    return {
+      items: (data.cases ?? []).map(toSupportCase),
+      ...(next ? { nextPageToken: next } : {}),
+    };
+  }
+
+  async get(caseName: string): Promise<SupportCase | null> {
+    try {
+      const c = await this.json('cases.get', caseSchema, ({ opts }) =>
+        this.api.cases.get({ name: caseName }, opts),
+      );
+      return toSupportCase(c);
+    } catch (e) {
+      if (e instanceof NotFoundError) return null;
+      throw e;
+    }
+  }
+
+  async create(input: NewSupportCase): Promise<SupportCase> {
+    const c = await this.json('cases.create', caseSchema, ({ opts }) =>
+      this.api.cases.create(
+        {
+          parent: input.parent,
+          requestBody: {
+            displayName: input.displayName,
+            description: input.description,
+            classification: { id: input.classificationId },
+            priority: priorityToGoogle(input.priority),
+            testCase: input.testCase,
+          },
+        },
+        opts,
+      ),
+    );
+    return toSupportCase(c);
+  }
+
+  async findByDescriptionPrefix(
+    parent: string,
+    prefix: string,
+    since: Date,
+  ): Promise<SupportCase | null> {
+    let pageToken: string | undefined;
+    const seen = new Set<string>();
+    do {
+      const page = await this.searchUpdated(parent, since, pageToken);
+      const hit = page.items.find((c) => c.description.startsWith(prefix));
+      if (hit) return hit;
+      pageToken = nextToken(page.nextPageToken, seen, 'cases.search');
+    } while (pageToken);
+    return null;
+  }
+
+  async setPriority(caseName: string, priority: Priority): Promise<void> {
+    await this.json('cases.patch', caseSchema, ({ opts }) =>
+      this.api.cases.patch(
+        {
+          name: caseName,
+          updateMask: 'priority',
+          requestBody: { priority: priorityToGoogle(priority) },
+        },
+        opts,
+      ),
+    );
+  }
+
+  async close(caseName: string): Promise<void> {
+    try {
+      await this.json('cases.close', caseSchema, ({ opts }) =>
+        this.api.cases.close({ name: caseName, requestBody: {} }, opts),
+      );
+    } catch (e) {
+      // Not documented either way: should the API refuse to close a closed case (400),
+      // the goal is reached all the same.
+      if (e instanceof SyncError && e.status === 400) {
+        const current = await this.get(caseName);
+        if (current?.closed) return;
+      }
+      throw e;
+    }
+  }
+
+  async listComments(caseName: string, since?: Date): Promise<Comment[]> {
+    const me = await this.connectorEmail();
+    const newestFirst: Comment[] = [];
+    const seen = new Set<string>();
+    let pageToken: string | undefined;
+    do {
+      const data = await this.json('cases.comments.list', listCommentsSchema, ({ opts }) =>
+        this.api.cases.comments.list({ parent: caseName, pageSize: PAGE_SIZE, pageToken }, opts),
+      );
+      const page = (data.comments ?? []).map((c) => toComment(c, me));
+      let oldest: number | undefined;
+      for (const c of page) {
+        const t = c.createTime.getTime();
+        oldest = oldest === undefined ? t : Math.min(oldest, t);
+        if (since === undefined || t > since.getTime()) newestFirst.push(c);
+      }
+      // Upstream lists newest first: once a page reaches `since`, older pages are not needed.
+      if (since !== undefined && oldest !== undefined && oldest <= since.getTime()) break;
+      pageToken = nextToken(data.nextPageToken, seen, 'cases.comments.list');
+    } while (pageToken);
+    return newestFirst.reverse().sort((a, b) => a.createTime.getTime() - b.createTime.getTime());
+  }
+
+  async addComment(caseName: string, body: string): Promise<Comment> {
+    const me = await this.connectorEmail();
+    const c = await this.json('cases.comments.create', commentSchema, ({ opts }) =>
+      this.api.cases.comments.create({ parent: caseName, requestBody: { body } }, opts),
+    );
+    return toComment(c, me);
+  }
+
+  async listAttachments(caseName: string): Promise<Attachment[]> {
+    const me = await this.connectorEmail();
+    const all: Attachment[] = [];
+    const seen = new Set<string>();
+    let pageToken: string | undefined;
+    do {
+      const data = await this.json('cases.attachments.list', listAttachmentsSchema, ({ opts }) =>
+        this.api.cases.attachments.list({ parent: caseName, pageSize: PAGE_SIZE, pageToken }, opts),
+      );
+      for (const a of data.attachments ?? []) all.push(toAttachment(a, me));
+      pageToken = nextToken(data.nextPageToken, seen, 'cases.attachments.list');
+    } while (pageToken);
+    return all.sort((a, b) => a.createTime.getTime() - b.createTime.getTime());
+  }
+
+  async download(caseName: string, attachmentId: string): Promise<Readable> {
+    const name = `${caseName}/attachments/${attachmentId}`;
+    const res = await this.run('media.download', ({ opts }) =>
+      this.api.media.download({ name, alt: 'media' }, { ...opts, responseType: 'stream' }),
+    );
+    const data: unknown = res.data;
+    let source: Readable;
+    if (data instanceof Readable) source = data;
+    else if (
+      data !== null &&
+      typeof data === 'object' &&
+      typeof (data as { getReader?: unknown }).getReader === 'function'
+    ) {
+      source = Readable.fromWeb(data as WebReadableStream<Uint8Array>);
+    } else if (data === null || data === undefined || data === '') source = Readable.from([]);
+    else throw badResponse('media.download');
+    const out = new PassThrough();
+    source.on('error', () => {
+      out.destroy(
+        new SyncError('retry', 'Cloud Support media.download failed: stream interrupted', {
+          source: 'google',
+        }),
+      );
+    });
+    out.on('close', () => {
+      if (!source.readableEnded) source.destroy();
+    });
+    source.pipe(out);
+    return out;
+  }
+
+  async upload(
+    caseName: string,
+    file: { filename: string; mimeType: string; sizeBytes: number; content: Readable },
+  ): Promise<Attachment> {
+    const me = await this.connectorEmail();
+    let sourceError: unknown;
+    let body: Transform | undefined;
+    try {
+      const a = await this.json('media.upload', attachmentSchema, (call) => {
+        // Each chunk restarts the inactivity timer; a failing source aborts the request
+        // (googleapis pipes without forwarding errors, so it would otherwise hang).
+        const counted = new Transform({
+          transform(chunk: Buffer, _enc, done) {
+            call.touch();
+            done(null, chunk);
+          },
+        });
+        body = counted;
+        file.content.once('error', (e) => {
+          sourceError = e;
+          call.abort();
+        });
+        file.content.pipe(counted);
+        return this.api.media.upload(
+          {
+            parent: caseName,
+            requestBody: { attachment: { filename: file.filename } },
+            media: { mimeType: file.mimeType || 'application/octet-stream', body: counted },
+          },
+          call.opts,
+        );
+      });
+      return toAttachment(a, me);
+    } catch (e) {
+      if (body) {
+        file.content.unpipe(body);
+        body.destroy();
+      }
+      if (!file.content.destroyed) file.content.destroy();
+      if (sourceError !== undefined) {
+        if (sourceError instanceof SyncError) throw sourceError;
+        throw new SyncError('retry', 'Cloud Support media.upload failed: source stream error', {
+          source: 'google',
+        });
+      }
+      throw e;
+    }
+  }
+
+  // --- plumbing -------------------------------------------------------------------------
+
+  private connectorEmail(): Promise<string | undefined> {
+    const src = this.connectorEmailSource;
+    if (typeof src !== 'function') return Promise.resolve(src);
+    this.connectorEmailPromise ??= src().catch((e: unknown) => {
+      this.connectorEmailPromise = undefined;
+      throw new SyncError('retry', 'Cloud Support: cannot resolve the connector identity', {
+        source: 'google',
+        cause: e,
+      });
+    });
+    return this.connectorEmailPromise;
+  }
+
+  /** One API call returning JSON, checked against `schema`. */
+  private async json<T>(
+    method: string,
+    schema: z.ZodType<T>,
+    fn: (call: Call) => Promise<{ data: unknown }>,
+  ): Promise<T> {
+    const res = await this.run(method, fn);
+    const parsed = schema.safeParse(res.data);
+    if (!parsed.success) throw badResponse(method);
+    return parsed.data;
+  }
+
+  /**
+   * Runs one call with the per-call options (root URL, abort signal) and classifies its
+   * failure. The timer stops when the call resolves (for streams: at the headers).
+   */
+  private async run<R>(method: string, fn: (call: Call) => Promise<R>): Promise<R> {
+    const controller = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
+    if (this.timeoutMs > 0) {
+      timer = setTimeout(() => controller.abort(new GoogleTimeoutError()), this.timeoutMs);
+    }
+    let settled = false;
+    const opts: MethodOptions = { signal: controller.signal };
+    if (this.rootUrl !== undefined) opts.rootUrl = this.rootUrl;
+    try {
+      return await fn({
+        opts,
+        // refresh() would re-arm a cleared timer: only while the call is running.
+        touch: () => {
+          if (!settled) timer?.refresh();
+        },
+        abort: () => controller.abort(new GoogleTimeoutError()),
+      });
+    } catch (e) {
+      if (controller.signal.aborted) throw classifyGoogleError(method, new GoogleTimeoutError());
+      throw classifyGoogleError(method, e);
+    } finally {
+      settled = true;
+      if (timer) clearTimeout(timer);
+    }
+  }
+}
+
+function nextToken(
+  token: string | undefined,
+  seen: Set<string>,
+  method: string,
+): string | undefined {
+  if (!token) return undefined;
+  if (seen.has(token)) throw badResponse(method); // a repeated token would loop forever
+  seen.add(token);
+  return token;
+}
+
+/**
+ * For a Cloud Support simulator (CLOUDSUPPORT_EMULATOR_HOST): plain HTTP to `host`, a
+ * fixed bearer token, never loads Google credentials.
+ */
+export function googleSupportCasesForEmulator(
+  host: string,
+  token: string,
+  opts: {
+    connectorEmail?: string;
+    requestTimeoutMs?: number;
+    fetchImplementation?: typeof fetch;
+  } = {},
+): GoogleSupportCases {
+  return new GoogleSupportCases({
+    rootUrl: `http://${host}/`,
+    auth: token,
+    connectorEmail: opts.connectorEmail ?? EMULATOR_CONNECTOR_EMAIL,
+    requestTimeoutMs: opts.requestTimeoutMs,
+    fetchImplementation: opts.fetchImplementation,
+  });
+}
+
+/**
+ * Production: Application Default Credentials (the App Engine service account) with the
+ * cloud-platform scope. The connector's email is read from the credentials when not given.
+ */
+export function googleSupportCasesFromAdc(
+  opts: { connectorEmail?: string; requestTimeoutMs?: number } = {},
+): GoogleSupportCases {
+  const adc = new googleAuth.GoogleAuth({ scopes: [CLOUD_PLATFORM_SCOPE] });
+  return new GoogleSupportCases({
+    auth: adc,
+    connectorEmail: opts.connectorEmail ?? (async () => (await adc.getCredentials()).client_email),
+    requestTimeoutMs: opts.requestTimeoutMs,
+  });
+}

@@ -1,0 +1,34 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { handleError } from './http/errors';
+import { taskRoutes } from './http/routes';
+import type { TaskDeps } from './tasks/deps';
+
+export interface AppDeps extends Omit<TaskDeps, 'log'> {
+  /** A pino logger (JSON for Cloud Logging); the sandbox and tests pass their own. */
+  readonly logger: FastifyBaseLogger;
+}
+
+/** Builds the app without listening or reading env (STYLE.md). */
+export function buildApp(deps: AppDeps): FastifyInstance {
+  const app = Fastify({
+    loggerInstance: deps.logger,
+    disableRequestLogging: true,
+    bodyLimit: 64 * 1024,
+    // Cloud Trace correlation: App Engine sends X-Cloud-Trace-Context on every request.
+    requestIdHeader: 'x-cloud-trace-context',
+  });
+  app.setErrorHandler(handleError);
+  // A body that is not JSON is a malformed task: Fastify's parser error is mapped to dropped.
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
+    try {
+      done(null, body === '' ? {} : JSON.parse(body as string));
+    } catch {
+      done(null, { __malformed: true });
+    }
+  });
+  app.addContentTypeParser('*', { parseAs: 'string' }, (_req, _body, done) => done(null, { __malformed: true }));
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  const { logger, ...rest } = deps;
+  void app.register(taskRoutes, { deps: { ...rest, log: logger } });
+  return app;
+}

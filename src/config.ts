@@ -1,0 +1,155 @@
+import { DEFAULT_JIRA_PRIORITY_MAP, parseJiraPriorityMap, type JiraPriorityNames } from './domain/priority';
+import { parseIsoDurationMs } from './domain/durations';
+import type { SyncSettings } from './domain/settings';
+
+/** Everything the connector reads from its environment (SPEC §3.2), validated once at boot. */
+export interface Config {
+  readonly port: number;
+  readonly onAppEngine: boolean;
+  readonly settings: SyncSettings;
+  readonly google: { readonly emulatorHost: string | null };
+  readonly jira: {
+    readonly baseUrl: string;
+    readonly email: string;
+    /** Set when the token comes from the environment; else `apiTokenSecret` names it in Secret Manager. */
+    readonly apiToken: string | null;
+    readonly apiTokenSecret: string | null;
+    readonly projectKey: string;
+    readonly issueType: string;
+    readonly syncJql: string;
+    readonly syncLabel: string;
+    readonly googleCaseField: string | null;
+    readonly priorityNames: JiraPriorityNames;
+    readonly doneTransition: string | null;
+  };
+  readonly store: 'datastore' | 'memory';
+  readonly taskQueue: 'cloud-tasks' | 'local';
+  readonly scheduler: 'local' | 'off';
+  /** Cloud Tasks location and queue (production). */
+  readonly cloudTasks: { readonly project: string | null; readonly location: string; readonly queue: string };
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`invalid configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n- ${problems.join('\n- ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const PARENT = /^(organizations|projects)\/[^/\s]+$/;
+export const DEFAULT_SYNC_LABEL = 'synchronizeWithGoogleCloudSupport';
+
+/** Reads and validates the environment; throws one ConfigError listing every problem. Never echoes secret values. */
+export function loadConfig(env: Readonly<Record<string, string | undefined>>): Config {
+  const problems: string[] = [];
+  const get = (k: string): string | undefined => {
+    const v = env[k]?.trim();
+    return v === '' ? undefined : v;
+  };
+  const required = (k: string, why = 'is required'): string => {
+    const v = get(k);
+    if (v === undefined) problems.push(`${k} ${why}`);
+    return v ?? '';
+  };
+  const oneOf = <T extends string>(k: string, allowed: readonly T[], dflt: T): T => {
+    const v = get(k) ?? dflt;
+    if (!(allowed as readonly string[]).includes(v)) problems.push(`${k} must be one of ${allowed.join(', ')} (got "${v}")`);
+    return v as T;
+  };
+  const duration = (k: string, dflt: string): number => {
+    try {
+      return parseIsoDurationMs(get(k) ?? dflt);
+    } catch (e) {
+      problems.push(`${k}: ${(e as Error).message}`);
+      return 0;
+    }
+  };
+  const bool = (k: string): boolean => {
+    const v = (get(k) ?? 'false').toLowerCase();
+    if (!['true', 'false', '1', '0', 'yes', 'no'].includes(v)) problems.push(`${k} must be true or false`);
+    return ['true', '1', 'yes'].includes(v);
+  };
+
+  const onAppEngine = get('GAE_ENV') === 'standard';
+  const portRaw = get('PORT') ?? '8080';
+  const port = Number(portRaw);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) problems.push(`PORT must be a port number (got "${portRaw}")`);
+
+  const supportParent = required('SUPPORT_PARENT');
+  if (supportParent && !PARENT.test(supportParent)) problems.push('SUPPORT_PARENT must look like organizations/ID or projects/ID');
+  const supportCaseParent = get('SUPPORT_CASE_PARENT') ?? supportParent;
+  if (supportCaseParent && !PARENT.test(supportCaseParent)) problems.push('SUPPORT_CASE_PARENT must look like organizations/ID or projects/ID');
+
+  const emulatorHost = get('CLOUDSUPPORT_EMULATOR_HOST') ?? null;
+  if (emulatorHost && !/^[\w.-]+:\d+$/.test(emulatorHost)) problems.push('CLOUDSUPPORT_EMULATOR_HOST must be host:port');
+
+  const baseUrl = required('JIRA_BASE_URL');
+  if (baseUrl) {
+    try {
+      const u = new URL(baseUrl);
+      if (!['http:', 'https:'].includes(u.protocol)) throw new Error();
+      if (onAppEngine && u.protocol !== 'https:') problems.push('JIRA_BASE_URL must use https on App Engine');
+    } catch {
+      problems.push('JIRA_BASE_URL must be an http(s) URL');
+    }
+  }
+  const email = required('JIRA_EMAIL');
+  const apiToken = get('JIRA_API_TOKEN') ?? null;
+  const apiTokenSecret = get('JIRA_API_TOKEN_SECRET') ?? null;
+  if (!apiToken && !apiTokenSecret) problems.push('JIRA_API_TOKEN or JIRA_API_TOKEN_SECRET is required');
+  if (apiTokenSecret && !/^projects\/[^/]+\/secrets\/[^/]+(\/versions\/[^/]+)?$/.test(apiTokenSecret)) {
+    problems.push('JIRA_API_TOKEN_SECRET must look like projects/P/secrets/NAME[/versions/V]');
+  }
+  const projectKey = required('JIRA_PROJECT_KEY');
+  if (projectKey && !/^[A-Z][A-Z0-9_]+$/.test(projectKey)) problems.push('JIRA_PROJECT_KEY must be a Jira project key such as SUP');
+  const googleCaseField = get('JIRA_GOOGLE_CASE_FIELD') ?? null;
+  if (googleCaseField && !/^customfield_\d+$/.test(googleCaseField)) problems.push('JIRA_GOOGLE_CASE_FIELD must look like customfield_10050');
+  let priorityNames: JiraPriorityNames = parseJiraPriorityMap(DEFAULT_JIRA_PRIORITY_MAP);
+  try {
+    priorityNames = parseJiraPriorityMap(get('JIRA_PRIORITY_MAP') ?? DEFAULT_JIRA_PRIORITY_MAP);
+  } catch (e) {
+    problems.push(`JIRA_PRIORITY_MAP: ${(e as Error).message}`);
+  }
+  const syncJql = get('JIRA_SYNC_JQL') ?? `labels = ${DEFAULT_SYNC_LABEL}`;
+
+  const settings: SyncSettings = {
+    supportParent,
+    supportCaseParent,
+    supportClassificationId: get('SUPPORT_CLASSIFICATION_ID') ?? null,
+    supportTestCases: bool('SUPPORT_TEST_CASES'),
+    googlePollingWindowMs: duration('GOOGLE_POLLING_WINDOW', 'PT30M'),
+    companyPollingWindowMs: duration('COMPANY_POLLING_WINDOW', 'PT5M'),
+    googleCommentsVisibility: oneOf('JIRA_GOOGLE_COMMENTS_VISIBILITY', ['internal', 'public'] as const, 'internal'),
+    commentsToGoogle: oneOf('JIRA_COMMENTS_TO_GOOGLE', ['all', 'public'] as const, 'all'),
+  };
+  const config: Config = {
+    port,
+    onAppEngine,
+    settings,
+    google: { emulatorHost },
+    jira: {
+      baseUrl,
+      email,
+      apiToken,
+      apiTokenSecret,
+      projectKey,
+      issueType: get('JIRA_ISSUE_TYPE') ?? 'Task',
+      syncJql,
+      syncLabel: get('JIRA_SYNC_LABEL') ?? DEFAULT_SYNC_LABEL,
+      googleCaseField,
+      priorityNames,
+      doneTransition: get('JIRA_DONE_TRANSITION') ?? null,
+    },
+    store: oneOf('STORE', ['datastore', 'memory'] as const, 'datastore'),
+    taskQueue: oneOf('TASK_QUEUE', ['cloud-tasks', 'local'] as const, onAppEngine ? 'cloud-tasks' : 'local'),
+    scheduler: oneOf('SCHEDULER', ['local', 'off'] as const, onAppEngine ? 'off' : 'local'),
+    cloudTasks: {
+      project: get('GOOGLE_CLOUD_PROJECT') ?? null,
+      location: get('CLOUD_TASKS_LOCATION') ?? 'us-central1',
+      queue: get('CLOUD_TASKS_QUEUE') ?? 'sync',
+    },
+  };
+  if (config.taskQueue === 'cloud-tasks' && !config.cloudTasks.project) problems.push('GOOGLE_CLOUD_PROJECT is required with TASK_QUEUE=cloud-tasks');
+  if (problems.length > 0) throw new ConfigError(problems);
+  return Object.freeze(config);
+}

@@ -1,0 +1,20 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+
+/**
+ * App Engine strips X-Appengine-Cron and X-AppEngine-QueueName from outside requests, so
+ * their presence proves the caller is cron or Cloud Tasks (SPEC §3.1). Always on.
+ */
+export type Caller = 'cron' | 'queue';
+
+export function requireCaller(caller: Caller) {
+  return async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    const ok =
+      caller === 'cron'
+        ? req.headers['x-appengine-cron'] === 'true'
+        : typeof req.headers['x-appengine-queuename'] === 'string' && req.headers['x-appengine-queuename'] !== '';
+    if (!ok) {
+      req.log.warn({ route: req.routeOptions.url, caller }, 'caller refused');
+      await reply.code(403).send({ error: 'forbidden' });
+    }
+  };
+}

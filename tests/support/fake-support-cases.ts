@@ -1,0 +1,474 @@
+// An in-memory, honest SupportCases (Google Cloud Customer Care): it behaves like the
+// Cloud Support API v2 behind the real adapter would. Ids increase, every write bumps the
+// case's updateTime strictly, comments are kept newest-first (as CSAPI lists them) and the
+// port returns them oldest-first after `since` filtering, a 404 is null for get and a
+// NotFoundError elsewhere, a comment over 12,800 characters is a permanent 400.
+import type { Readable } from 'node:stream';
+import { NotFoundError, SyncError, TooLargeError } from '../../src/domain/errors';
+import type {
+  Attachment,
+  Comment,
+  ItemAuthor,
+  NewSupportCase,
+  Priority,
+  SupportCase,
+} from '../../src/domain/types';
+import type { Clock } from '../../src/ports/clock';
+import type { Page, SupportCases } from '../../src/ports/support-cases';
+import { Faults, type FaultOptions, type HookOptions } from './faults';
+import { consume, readableOf } from './streams';
+
+export const GOOGLE_COMMENT_MAX_CHARS = 12800;
+
+export type SupportCasesMethod = keyof SupportCases & string;
+
+interface StoredAttachment {
+  readonly meta: Attachment;
+  readonly bytes: Buffer;
+}
+
+interface StoredCase {
+  readonly name: string;
+  readonly parent: string;
+  displayName: string;
+  description: string;
+  priority: Priority | null;
+  closed: boolean;
+  readonly createTime: Date;
+  updateTime: Date;
+  readonly classificationId: string | null;
+  readonly testCase: boolean;
+  readonly createdByConnector: boolean;
+  /** Newest first, as CSAPI's comments.list returns them. */
+  readonly comments: Comment[];
+  readonly attachments: StoredAttachment[];
+}
+
+/** What the tests can read back about a case beyond the port's SupportCase. */
+export interface CaseDetails extends SupportCase {
+  readonly parent: string;
+  readonly classificationId: string | null;
+  readonly testCase: boolean;
+  readonly createdByConnector: boolean;
+}
+
+export interface FakeSupportCasesOptions {
+  /** Search page size (CSAPI: at most 100). */
+  readonly pageSize?: number;
+  /** The connector's service account, as comments it writes show it. */
+  readonly connectorName?: string;
+  /** When set, uploads above it fail with TooLargeError. */
+  readonly uploadLimitBytes?: number;
+  /** First case number (default 1001). */
+  readonly firstCaseNumber?: number;
+}
+
+const PARENT = /^(organizations|projects)\/[^/]+$/;
+const CASE_NAME = /^(organizations|projects)\/[^/]+\/cases\/[^/]+$/;
+
+export class FakeSupportCases implements SupportCases {
+  readonly faults = new Faults<SupportCasesMethod>();
+  readonly connector: ItemAuthor;
+  private readonly cases = new Map<string, StoredCase>();
+  private readonly pageSize: number;
+  private readonly uploadLimit: number | undefined;
+  private nextCase: number;
+  private nextComment = 1;
+  private nextAttachment = 1;
+
+  constructor(
+    private readonly clock: Clock,
+    opts: FakeSupportCasesOptions = {},
+  ) {
+    this.pageSize = opts.pageSize ?? 100;
+    this.uploadLimit = opts.uploadLimitBytes;
+    this.nextCase = opts.firstCaseNumber ?? 1001;
+    this.connector = {
+      displayName: opts.connectorName ?? 'sync-connector@example.iam.gserviceaccount.com',
+      isConnector: true,
+      isGoogleSupport: false,
+    };
+  }
+
+  // --- the port ---------------------------------------------------------------------------
+
+  searchUpdated(
+    parent: string,
+    updatedAfter: Date,
+    pageToken?: string,
+  ): Promise<Page<SupportCase>> {
+    return this.faults.run('searchUpdated', [parent, updatedAfter, pageToken], () => {
+      if (!PARENT.test(parent)) throw badRequest('invalid parent');
+      // Most recently updated first; the token is an offset, so a case updated while a
+      // caller pages can show up twice (or move past the pages already read), as with
+      // any offset-paged search.
+      const offset = pageToken === undefined ? 0 : decodeToken(pageToken);
+      const matching = [...this.cases.values()]
+        .filter((c) => c.parent === parent && c.updateTime.getTime() > updatedAfter.getTime())
+        .sort(
+          (a, b) => b.updateTime.getTime() - a.updateTime.getTime() || a.name.localeCompare(b.name),
+        );
+      const items = matching.slice(offset, offset + this.pageSize).map(snapshot);
+      const next = offset + items.length;
+      return next < matching.length ? { items, nextPageToken: encodeToken(next) } : { items };
+    });
+  }
+
+  get(caseName: string): Promise<SupportCase | null> {
+    return this.faults.run('get', [caseName], () => {
+      const c = this.cases.get(caseName);
+      return c ? snapshot(c) : null;
+    });
+  }
+
+  create(input: NewSupportCase): Promise<SupportCase> {
+    return this.faults.run('create', [input], () => {
+      if (!PARENT.test(input.parent)) throw badRequest('invalid parent');
+      if (input.displayName.trim() === '') throw badRequest('displayName is required');
+      if (input.description.trim() === '') throw badRequest('description is required');
+      if (input.classificationId.trim() === '') throw badRequest('classification is required');
+      return snapshot(
+        this.insertCase({
+          parent: input.parent,
+          displayName: input.displayName,
+          description: input.description,
+          priority: input.priority,
+          classificationId: input.classificationId,
+          testCase: input.testCase,
+          createdByConnector: true,
+        }),
+      );
+    });
+  }
+
+  findByDescriptionPrefix(
+    parent: string,
+    prefix: string,
+    since: Date,
+  ): Promise<SupportCase | null> {
+    return this.faults.run('findByDescriptionPrefix', [parent, prefix, since], () => {
+      const found = [...this.cases.values()]
+        .filter(
+          (c) =>
+            c.parent === parent &&
+            c.updateTime.getTime() > since.getTime() &&
+            c.description.startsWith(prefix),
+        )
+        .sort((a, b) => a.createTime.getTime() - b.createTime.getTime())[0];
+      return found ? snapshot(found) : null;
+    });
+  }
+
+  setPriority(caseName: string, priority: Priority): Promise<void> {
+    return this.faults.run('setPriority', [caseName, priority], () => {
+      const c = this.mustGet(caseName);
+      if (c.closed) throw badRequest('case is closed');
+      c.priority = priority;
+      this.touch(c);
+    });
+  }
+
+  close(caseName: string): Promise<void> {
+    return this.faults.run('close', [caseName], () => {
+      const c = this.mustGet(caseName);
+      if (c.closed) throw badRequest('case is already closed');
+      c.closed = true;
+      this.touch(c);
+    });
+  }
+
+  listComments(caseName: string, since?: Date): Promise<Comment[]> {
+    return this.faults.run('listComments', [caseName, since], () => {
+      const c = this.mustGet(caseName);
+      return [...c.comments]
+        .reverse()
+        .filter((m) => since === undefined || m.createTime.getTime() > since.getTime())
+        .map(copyComment);
+    });
+  }
+
+  addComment(caseName: string, body: string): Promise<Comment> {
+    return this.faults.run('addComment', [caseName, body], () => {
+      const c = this.mustGet(caseName);
+      if (body.trim() === '') throw badRequest('comment body is required');
+      if (body.length > GOOGLE_COMMENT_MAX_CHARS)
+        throw badRequest('comment body exceeds 12800 characters');
+      return copyComment(this.insertComment(c, body, this.connector));
+    });
+  }
+
+  listAttachments(caseName: string): Promise<Attachment[]> {
+    return this.faults.run('listAttachments', [caseName], () => {
+      return this.mustGet(caseName).attachments.map((a) => copyAttachment(a.meta));
+    });
+  }
+
+  download(caseName: string, attachmentId: string): Promise<Readable> {
+    return this.faults.run('download', [caseName, attachmentId], () => {
+      const a = this.mustGet(caseName).attachments.find((x) => x.meta.id === attachmentId);
+      if (!a) throw new NotFoundError('attachment not found', { source: 'google' });
+      return readableOf(a.bytes);
+    });
+  }
+
+  upload(
+    caseName: string,
+    file: { filename: string; mimeType: string; sizeBytes: number; content: Readable },
+  ): Promise<Attachment> {
+    return this.faults.run('upload', [caseName, file], async () => {
+      const c = this.mustGet(caseName);
+      if (file.filename.trim() === '') throw badRequest('filename is required');
+      const limit = this.uploadLimit ?? Infinity;
+      if (file.sizeBytes > limit) {
+        file.content.destroy();
+        throw new TooLargeError('attachment too large', { limitBytes: limit, source: 'google' });
+      }
+      const bytes = await consume(file.content, limit);
+      if (bytes === null)
+        throw new TooLargeError('attachment too large', { limitBytes: limit, source: 'google' });
+      return copyAttachment(
+        this.insertAttachment(c, file.filename, file.mimeType, bytes, this.connector),
+      );
+    });
+  }
+
+  // --- fault switches ---------------------------------------------------------------------
+
+  failNext(method: SupportCasesMethod, error: Error, opts?: FaultOptions): void {
+    this.faults.failNext(method, error, opts);
+  }
+
+  onNext(
+    method: SupportCasesMethod,
+    action: (args: readonly unknown[]) => void | Promise<void>,
+    opts?: HookOptions,
+  ): void {
+    this.faults.onNext(method, action, opts);
+  }
+
+  // --- people working in Google's console (not the connector) -----------------------------
+
+  readonly person = {
+    /** A customer opens a case in the console. */
+    createCase: (
+      o: {
+        parent?: string;
+        displayName?: string;
+        description?: string;
+        priority?: Priority | null;
+        closed?: boolean;
+        createTime?: Date;
+      } = {},
+    ): SupportCase => {
+      const c = this.insertCase({
+        parent: o.parent ?? 'organizations/1',
+        displayName: o.displayName ?? 'VM does not boot',
+        description: o.description ?? 'Our instance fails to start since this morning.',
+        priority: o.priority === undefined ? 2 : o.priority,
+        classificationId: null,
+        testCase: false,
+        createdByConnector: false,
+        createTime: o.createTime,
+      });
+      if (o.closed) c.closed = true;
+      return snapshot(c);
+    },
+    /** A Google support engineer (default) or a customer (`googleSupport: false`) comments. */
+    addComment: (
+      caseName: string,
+      body: string,
+      o: { by?: string; googleSupport?: boolean } = {},
+    ): Comment => {
+      const googleSupport = o.googleSupport ?? true;
+      const author: ItemAuthor = {
+        displayName: o.by ?? (googleSupport ? 'Google Support Engineer' : 'Cloud Customer'),
+        isConnector: false,
+        isGoogleSupport: googleSupport,
+      };
+      return copyComment(this.insertComment(this.mustGet(caseName), body, author));
+    },
+    addAttachment: (
+      caseName: string,
+      o: { filename: string; content: Buffer | string; mimeType?: string; by?: string },
+    ): Attachment => {
+      const bytes = typeof o.content === 'string' ? Buffer.from(o.content) : o.content;
+      const author: ItemAuthor = {
+        displayName: o.by ?? 'Cloud Customer',
+        isConnector: false,
+        isGoogleSupport: false,
+      };
+      return copyAttachment(
+        this.insertAttachment(
+          this.mustGet(caseName),
+          o.filename,
+          o.mimeType ?? 'application/octet-stream',
+          bytes,
+          author,
+        ),
+      );
+    },
+    /** Google may report a priority the connector does not know: `null`. */
+    setPriority: (caseName: string, priority: Priority | null): void => {
+      const c = this.mustGet(caseName);
+      c.priority = priority;
+      this.touch(c);
+    },
+    close: (caseName: string): void => {
+      const c = this.mustGet(caseName);
+      c.closed = true;
+      this.touch(c);
+    },
+    /** The case disappears (moved out of reach, deleted): 404 from then on. */
+    deleteCase: (caseName: string): void => {
+      this.cases.delete(caseName);
+    },
+  };
+
+  // --- inspection -------------------------------------------------------------------------
+
+  /** Every case, in creation order. */
+  allCases(): CaseDetails[] {
+    return [...this.cases.values()].map(details);
+  }
+
+  caseOf(caseName: string): CaseDetails {
+    return details(this.mustGet(caseName));
+  }
+
+  /** Every comment of the case, oldest first. */
+  comments(caseName: string): Comment[] {
+    return [...this.mustGet(caseName).comments].reverse().map(copyComment);
+  }
+
+  attachments(caseName: string): Attachment[] {
+    return this.mustGet(caseName).attachments.map((a) => copyAttachment(a.meta));
+  }
+
+  bytes(caseName: string, attachmentId: string): Buffer {
+    const a = this.mustGet(caseName).attachments.find((x) => x.meta.id === attachmentId);
+    if (!a) throw new Error(`no attachment ${attachmentId}`);
+    return Buffer.from(a.bytes);
+  }
+
+  // --- internals --------------------------------------------------------------------------
+
+  private mustGet(caseName: string): StoredCase {
+    if (!CASE_NAME.test(caseName)) throw badRequest('invalid case name');
+    const c = this.cases.get(caseName);
+    if (!c) throw new NotFoundError('case not found', { source: 'google' });
+    return c;
+  }
+
+  /** Every write moves updateTime forward, strictly (even when the fake clock stands still). */
+  private touch(c: StoredCase): void {
+    c.updateTime = new Date(Math.max(this.clock.now().getTime(), c.updateTime.getTime() + 1));
+  }
+
+  private insertCase(o: {
+    parent: string;
+    displayName: string;
+    description: string;
+    priority: Priority | null;
+    classificationId: string | null;
+    testCase: boolean;
+    createdByConnector: boolean;
+    createTime?: Date;
+  }): StoredCase {
+    const createTime = o.createTime ?? this.clock.now();
+    const c: StoredCase = {
+      name: `${o.parent}/cases/${this.nextCase++}`,
+      parent: o.parent,
+      displayName: o.displayName,
+      description: o.description,
+      priority: o.priority,
+      closed: false,
+      createTime,
+      updateTime: createTime,
+      classificationId: o.classificationId,
+      testCase: o.testCase,
+      createdByConnector: o.createdByConnector,
+      comments: [],
+      attachments: [],
+    };
+    this.cases.set(c.name, c);
+    return c;
+  }
+
+  private insertComment(c: StoredCase, body: string, author: ItemAuthor): Comment {
+    const comment: Comment = {
+      id: String(this.nextComment++),
+      author: { ...author },
+      body,
+      createTime: this.clock.now(),
+      isPublic: true,
+    };
+    c.comments.unshift(comment);
+    this.touch(c);
+    return comment;
+  }
+
+  private insertAttachment(
+    c: StoredCase,
+    filename: string,
+    mimeType: string,
+    bytes: Buffer,
+    author: ItemAuthor,
+  ): Attachment {
+    const meta: Attachment = {
+      id: String(this.nextAttachment++),
+      filename,
+      mimeType,
+      sizeBytes: bytes.length,
+      createTime: this.clock.now(),
+      author: { ...author },
+    };
+    c.attachments.push({ meta, bytes });
+    this.touch(c);
+    return meta;
+  }
+}
+
+function badRequest(message: string): SyncError {
+  return new SyncError('permanent', message, { status: 400, source: 'google' });
+}
+
+function snapshot(c: StoredCase): SupportCase {
+  return {
+    name: c.name,
+    displayName: c.displayName,
+    description: c.description,
+    priority: c.priority,
+    closed: c.closed,
+    createTime: new Date(c.createTime),
+    updateTime: new Date(c.updateTime),
+  };
+}
+
+function details(c: StoredCase): CaseDetails {
+  return {
+    ...snapshot(c),
+    parent: c.parent,
+    classificationId: c.classificationId,
+    testCase: c.testCase,
+    createdByConnector: c.createdByConnector,
+  };
+}
+
+function copyComment(c: Comment): Comment {
+  return { ...c, author: { ...c.author }, createTime: new Date(c.createTime) };
+}
+
+function copyAttachment(a: Attachment): Attachment {
+  return { ...a, author: { ...a.author }, createTime: new Date(a.createTime) };
+}
+
+function encodeToken(offset: number): string {
+  return Buffer.from(`g:${offset}`).toString('base64url');
+}
+
+function decodeToken(token: string): number {
+  const text = Buffer.from(token, 'base64url').toString();
+  const m = /^g:(\d+)$/.exec(text);
+  if (!m) throw badRequest('invalid page token');
+  return Number(m[1]);
+}
