@@ -6,6 +6,8 @@ import type { TaskDeps } from './tasks/deps';
 export interface AppDeps extends Omit<TaskDeps, 'log'> {
   /** A pino logger (JSON for Cloud Logging); the sandbox and tests pass their own. */
   readonly logger: FastifyBaseLogger;
+  /** GCP project for Cloud Trace correlation of log lines. */
+  readonly traceProject?: string;
 }
 
 /** Builds the app without listening or reading env (STYLE.md). */
@@ -14,8 +16,6 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     loggerInstance: deps.logger,
     disableRequestLogging: true,
     bodyLimit: 64 * 1024,
-    // Cloud Trace correlation: App Engine sends X-Cloud-Trace-Context on every request.
-    requestIdHeader: 'x-cloud-trace-context',
   });
   app.setErrorHandler(handleError);
   // A body that is not JSON is a malformed task: Fastify's parser error is mapped to dropped.
@@ -28,7 +28,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   });
   app.addContentTypeParser('*', { parseAs: 'string' }, (_req, _body, done) => done(null, { __malformed: true }));
   app.get('/healthz', async () => ({ status: 'ok' }));
-  const { logger, ...rest } = deps;
-  void app.register(taskRoutes, { deps: { ...rest, log: logger } });
+  const { logger, traceProject, ...rest } = deps;
+  void app.register(taskRoutes, { deps: { ...rest, log: logger }, traceProject });
   return app;
 }

@@ -71,6 +71,7 @@ export async function startServer(env: Readonly<Record<string, string | undefine
     settings: config.settings,
     logger,
     newId: randomUUID,
+    traceProject: config.cloudTasks.project ?? undefined,
   });
   const address = await app.listen({ port: config.port, host: opts.host ?? (config.onAppEngine ? '0.0.0.0' : '127.0.0.1') });
   const url = address.replace('0.0.0.0', '127.0.0.1');

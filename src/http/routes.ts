@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { cleanUpCaseMappings } from '../tasks/clean-up';
 import type { TaskDeps } from '../tasks/deps';
@@ -11,28 +11,31 @@ const GoogleBody = z.object({ caseName: z.string().regex(/^(organizations|projec
 const CompanyBody = z.object({ caseId: z.string().regex(/^\d{1,18}$/) }).strict();
 
 /** The routes of SPEC §3.1: each a few lines over its use-case. */
-export async function taskRoutes(app: FastifyInstance, opts: { deps: TaskDeps }): Promise<void> {
-  const { deps } = opts;
+export async function taskRoutes(app: FastifyInstance, opts: { deps: TaskDeps; traceProject?: string }): Promise<void> {
+  // Each request's use-case logs through a child logger carrying the Cloud Trace id and
+  // the queue's retry count, so one task's lines group together in Cloud Logging.
+  const base = opts.deps;
+  const withLog = (req: FastifyRequest): TaskDeps => ({ ...base, log: requestLogger(req, opts.traceProject) });
   const cron = { preHandler: requireCaller('cron') };
   const queue = { preHandler: requireCaller('queue') };
 
-  app.get('/tasks/poll-google', cron, () => pollGoogle(deps));
-  app.get('/tasks/poll-company', cron, () => pollCompany(deps));
-  app.get('/tasks/clean-up-case-mappings', cron, () => cleanUpCaseMappings(deps));
-  app.get('/tasks/detect-outages', cron, async (_req, reply) => {
-    const r = await detectOutages(deps);
+  app.get('/tasks/poll-google', cron, (req) => pollGoogle(withLog(req)));
+  app.get('/tasks/poll-company', cron, (req) => pollCompany(withLog(req)));
+  app.get('/tasks/clean-up-case-mappings', cron, (req) => cleanUpCaseMappings(withLog(req)));
+  app.get('/tasks/detect-outages', cron, async (req, reply) => {
+    const r = await detectOutages(withLog(req));
     return reply.code(r.outages > 0 ? 500 : 200).send(r);
   });
 
   app.post('/tasks/sync-google-case', queue, async (req) => {
     const body = GoogleBody.safeParse(req.body);
     if (!body.success) return dropped(req.log, 'sync-google-case');
-    return syncGoogleCase(deps, body.data.caseName);
+    return syncGoogleCase(withLog(req), body.data.caseName);
   });
   app.post('/tasks/sync-company-case', queue, async (req) => {
     const body = CompanyBody.safeParse(req.body);
     if (!body.success) return dropped(req.log, 'sync-company-case');
-    return syncCompanyCase(deps, body.data.caseId);
+    return syncCompanyCase(withLog(req), body.data.caseId);
   });
 }
 
@@ -40,4 +43,20 @@ export async function taskRoutes(app: FastifyInstance, opts: { deps: TaskDeps })
 function dropped(log: { error: (o: object, m: string) => void }, task: string) {
   log.error({ task }, 'malformed task body dropped');
   return { outcome: 'dropped', reason: 'malformed-body' };
+}
+
+/**
+ * `logging.googleapis.com/trace` from X-Cloud-Trace-Context (`TRACE_ID/SPAN_ID;o=1`) and the
+ * task's retry count from X-AppEngine-TaskRetryCount (Cloud Tasks) or X-AppEngine-Cron retries.
+ */
+export function requestLogger(req: FastifyRequest, traceProject?: string): TaskDeps['log'] {
+  const fields: Record<string, unknown> = {};
+  const trace = req.headers['x-cloud-trace-context'];
+  const traceId = typeof trace === 'string' ? /^([0-9a-fA-F]{32})/.exec(trace)?.[1] : undefined;
+  if (traceId) fields['logging.googleapis.com/trace'] = traceProject ? `projects/${traceProject}/traces/${traceId}` : traceId;
+  const retries = req.headers['x-appengine-taskretrycount'];
+  if (typeof retries === 'string' && /^\d+$/.test(retries)) fields.taskRetryCount = Number(retries);
+  const task = req.headers['x-appengine-taskname'];
+  if (typeof task === 'string') fields.taskName = task.slice(0, 200);
+  return req.log.child(fields);
 }

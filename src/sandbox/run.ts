@@ -98,7 +98,7 @@ async function main(): Promise<void> {
         const k = `${i.id}#c${cm.id}`;
         if (seen.has(k)) continue;
         seen.add(k);
-        say(`Jira    ${i.key} ${cm.public ? 'public' : 'internal'} comment by ${cm.author}: ${firstLine(cm.bodyText)}`);
+        say(`Jira    ${i.key} ${cm.public ? 'public' : 'internal'} comment by ${cm.author.displayName}: ${firstLine(cm.bodyText)}`);
       }
       for (const a of detail.attachments) {
         const k = `${i.id}#a${a.id}`;
