@@ -19,7 +19,7 @@ import type { AddressInfo } from 'node:net';
 import zlib from 'node:zlib';
 import { z } from 'zod';
 import type { Exchange } from './exchange';
-import { FaultRegistry, type FaultSpec } from './google-sim-faults';
+import { FaultRegistry, type FaultSpec } from './faults';
 import { boundaryOf, MultipartError, parseMultipartRelated } from './google-sim-multipart';
 import {
   attachmentJson,
@@ -40,8 +40,8 @@ import {
   type SimState,
 } from './google-sim-state';
 
-export type { FaultSpec } from './google-sim-faults';
-export { FaultRegistry } from './google-sim-faults';
+export type { FaultSpec } from './faults';
+export { FaultRegistry } from './faults';
 export {
   DEFAULT_GOOGLE_PARENT,
   MAX_COMMENT_CHARS,

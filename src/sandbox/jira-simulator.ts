@@ -11,7 +11,7 @@ import busboy from 'busboy';
 import type { Exchange } from './exchange';
 import { adfProblem, simAdfToText, simTextToAdf } from './jira-adf';
 import { compileJql, JqlError } from './jira-jql';
-import { JiraFaultRegistry, type FaultSpec } from './jira-faults';
+import { FaultRegistry, type FaultSpec } from './faults';
 import {
   apiUserFor,
   COMMENT_MAX_CHARS,
@@ -119,7 +119,7 @@ export interface JiraSimulator {
   readonly apiToken: string;
   readonly apiUser: { accountId: string; displayName: string; emailAddress: string };
   readonly uploadLimitBytes: number;
-  readonly faults: JiraFaultRegistry;
+  readonly faults: FaultRegistry;
   setDown(down: boolean): void;
   stats(): SimStats;
   resetStats(): void;
@@ -276,7 +276,7 @@ export async function startJiraSimulator(opts: JiraSimulatorOptions = {}): Promi
     now: opts.now ?? (() => new Date()),
     searchLagMs: opts.searchLagMs ?? 0,
   });
-  const faults = new JiraFaultRegistry(opts.random ?? Math.random);
+  const faults = new FaultRegistry(opts.random ?? Math.random);
   const expectedAuth = `Basic ${Buffer.from(`${email}:${apiToken}`).toString('base64')}`;
   let down = false;
   let stats: SimStats = { total: 0, byRoute: {} };

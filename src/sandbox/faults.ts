@@ -1,12 +1,13 @@
-// Fault injection for the Cloud Support simulator: error statuses (with Retry-After),
-// latency and dropped connections, for the next N matching requests or a random fraction.
+// Fault injection shared by both API simulators: error statuses (with Retry-After),
+// latency and dropped connections, for the next N matching requests or a random fraction
+// of them. Never applies to /_control.
 
 export interface FaultSpec {
-  /** HTTP status to answer with (Google's error envelope), e.g. 429, 500, 503. */
+  /** HTTP status to answer with (Jira's error envelope), e.g. 429, 500, 503. */
   status?: number;
   /** Adds `Retry-After: N` to the error answer. */
   retryAfterSeconds?: number;
-  /** Fire for the next N matching requests, then disappear. */
+  /** Fire for the next N matching requests, then disappear (every matching request when absent). */
   count?: number;
   /** Fire for this random fraction (0..1) of matching requests. */
   rate?: number;
@@ -44,7 +45,10 @@ export class FaultRegistry {
     if (spec.status === undefined && spec.latencyMs === undefined && spec.drop !== true) {
       throw new Error('a fault needs status, latencyMs or drop');
     }
-    if (spec.status !== undefined && (spec.status < 400 || spec.status > 599)) {
+    if (
+      spec.status !== undefined &&
+      (!Number.isInteger(spec.status) || spec.status < 400 || spec.status > 599)
+    ) {
       throw new Error('fault status must be 4xx or 5xx');
     }
     if (spec.rate !== undefined && (spec.rate < 0 || spec.rate > 1)) {
@@ -52,6 +56,9 @@ export class FaultRegistry {
     }
     if (spec.count !== undefined && (!Number.isInteger(spec.count) || spec.count < 1)) {
       throw new Error('fault count must be a positive integer');
+    }
+    if (spec.latencyMs !== undefined && !(spec.latencyMs >= 0)) {
+      throw new Error('fault latencyMs must be >= 0');
     }
     const id = `fault-${this.nextId++}`;
     this.faults.push({ id, spec: { ...spec }, remaining: spec.count });
