@@ -14,7 +14,7 @@ export async function handleError(error: FastifyError | Error, req: FastifyReque
     kind: error instanceof SyncError ? error.kind : 'unexpected',
     status: error instanceof SyncError ? error.status : undefined,
     source: error instanceof SyncError ? error.source : undefined,
-    message: error instanceof SyncError ? error.message : undefined,
+    detail: error instanceof SyncError ? error.message : undefined,
   };
   if (error instanceof SyncError) {
     switch (error.kind) {
