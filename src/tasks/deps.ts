@@ -29,3 +29,8 @@ export const LEASE_TTL_MS = 10 * 60 * 1000;
  * (Jira search is eventually consistent; a ticket created a second ago may be missing).
  */
 export const SEARCH_LAG_MS = 60 * 1000;
+
+/** An error's class name for logs (never its message, which may quote upstream text). */
+export function errorName(e: unknown): string {
+  return e instanceof Error ? e.name : 'unknown';
+}

@@ -1,6 +1,6 @@
 import type { CaseMapping } from '../domain/mapping';
 import { planOutage } from '../domain/plan-outages';
-import { LEASE_TTL_MS, type TaskDeps, type TaskOutcome } from './deps';
+import { errorName, LEASE_TTL_MS, type TaskDeps, type TaskOutcome } from './deps';
 
 /**
  * DetectOutages: for each open pair, post an outage notice once per side when a side has
@@ -61,7 +61,7 @@ async function notify(deps: TaskDeps, m: CaseMapping, actions: ReturnType<typeof
         deps.log.warn({ mappingId: m.id, side: a.on, notice: a.notice }, 'outage notice posted');
       } catch (e) {
         failed += 1;
-        deps.log.warn({ mappingId: m.id, side: a.on, notice: a.notice, error: e instanceof Error ? e.name : 'unknown' }, 'outage notice not posted');
+        deps.log.warn({ mappingId: m.id, side: a.on, notice: a.notice, error: errorName(e) }, 'outage notice not posted');
       }
     }
   } finally {

@@ -1,5 +1,5 @@
 import { ConflictError, SyncError, TooLargeError } from '../domain/errors';
-import type { CaseMapping, MirroredItem } from '../domain/mapping';
+import type { CaseMapping } from '../domain/mapping';
 import { planClosure, planPriority, type FieldAction } from '../domain/plan-fields';
 import { planAttachments, planComments, type AttachmentAction, type CommentAction } from '../domain/plan-items';
 import { isUnderParent } from '../domain/sync-state';
@@ -15,7 +15,7 @@ import {
 } from '../domain/texts';
 import { mirrorMark, other } from '../domain/plan-items';
 import type { Attachment, CrmTicket, Side, SupportCase } from '../domain/types';
-import { LEASE_TTL_MS, SEARCH_LAG_MS, type TaskDeps, type TaskOutcome } from './deps';
+import { errorName, LEASE_TTL_MS, SEARCH_LAG_MS, type TaskDeps, type TaskOutcome } from './deps';
 
 interface Linked {
   mapping: CaseMapping;
@@ -226,16 +226,13 @@ async function announceLink(deps: TaskDeps, mapping: CaseMapping, caseName: stri
   const text = nowSyncingText(issueKey);
   const existing = (await deps.support.listComments(caseName)).find((c) => !c.author.isGoogleSupport && c.body.trim() === text);
   const comment = existing ?? (await deps.support.addComment(caseName, text));
-  await record(deps, { mappingId: mapping.id, kind: 'notice', sourceSide: 'google', sourceId: 'now-syncing', targetIds: [comment.id], createdAt: deps.clock.now() });
+  await deps.store.recordMirroredItem({ mappingId: mapping.id, kind: 'notice', sourceSide: 'google', sourceId: 'now-syncing', targetIds: [comment.id], createdAt: deps.clock.now() });
 }
 
-async function record(deps: TaskDeps, item: MirroredItem): Promise<void> {
-  await deps.store.recordMirroredItem(item);
-}
 
 async function applyComment(deps: TaskDeps, mapping: CaseMapping, gcase: SupportCase, ticket: CrmTicket, a: CommentAction, now: Date): Promise<void> {
   if (a.kind === 'record-comment') {
-    await record(deps, { mappingId: mapping.id, kind: 'comment', sourceSide: a.from, sourceId: a.sourceId, targetIds: a.targetIds, createdAt: now });
+    await deps.store.recordMirroredItem({ mappingId: mapping.id, kind: 'comment', sourceSide: a.from, sourceId: a.sourceId, targetIds: a.targetIds, createdAt: now });
     return;
   }
   const c = a.comment;
@@ -253,12 +250,12 @@ async function applyComment(deps: TaskDeps, mapping: CaseMapping, gcase: Support
       targetIds.push((await deps.support.addComment(gcase.name, part)).id);
     }
   }
-  await record(deps, { mappingId: mapping.id, kind: 'comment', sourceSide: a.from, sourceId: c.id, targetIds, createdAt: now });
+  await deps.store.recordMirroredItem({ mappingId: mapping.id, kind: 'comment', sourceSide: a.from, sourceId: c.id, targetIds, createdAt: now });
 }
 
 async function applyAttachment(deps: TaskDeps, mapping: CaseMapping, gcase: SupportCase, ticket: CrmTicket, a: AttachmentAction, now: Date): Promise<void> {
   if (a.kind === 'record-attachment') {
-    await record(deps, { mappingId: mapping.id, kind: 'attachment', sourceSide: a.from, sourceId: a.sourceId, targetIds: a.targetIds, createdAt: now });
+    await deps.store.recordMirroredItem({ mappingId: mapping.id, kind: 'attachment', sourceSide: a.from, sourceId: a.sourceId, targetIds: a.targetIds, createdAt: now });
     return;
   }
   const att = a.attachment;
@@ -276,7 +273,7 @@ async function applyAttachment(deps: TaskDeps, mapping: CaseMapping, gcase: Supp
       targetIds = [await tooLargeNotice(deps, mapping, a.from, gcase, ticket, att, e.limitBytes ?? 0, now)];
     }
   }
-  await record(deps, { mappingId: mapping.id, kind: 'attachment', sourceSide: a.from, sourceId: att.id, targetIds, createdAt: now });
+  await deps.store.recordMirroredItem({ mappingId: mapping.id, kind: 'attachment', sourceSide: a.from, sourceId: att.id, targetIds, createdAt: now });
 }
 
 /** Writes the "attachment not mirrored" comment on the target side and records it as a notice (never mirrored back). */
@@ -295,7 +292,7 @@ async function tooLargeNotice(
     from === 'google'
       ? await deps.crm.addComment(ticket.id, text, { visibility: deps.settings.googleCommentsVisibility, mirrorOf: mirrorMark('google', `attachment-${att.id}`) })
       : await deps.support.addComment(gcase.name, text);
-  await record(deps, { mappingId: mapping.id, kind: 'notice', sourceSide: other(from), sourceId: `too-large:${att.id}`, targetIds: [written.id], createdAt: now });
+  await deps.store.recordMirroredItem({ mappingId: mapping.id, kind: 'notice', sourceSide: other(from), sourceId: `too-large:${att.id}`, targetIds: [written.id], createdAt: now });
   return written.id;
 }
 
@@ -305,10 +302,6 @@ async function applyField(deps: TaskDeps, gcase: SupportCase, ticket: CrmTicket,
     else await deps.crm.setPriority(ticket.id, a.priority);
   } else if (a.on === 'google') await deps.support.close(gcase.name);
   else await deps.crm.close(ticket.id);
-}
-
-export function errorName(e: unknown): string {
-  return e instanceof Error ? e.name : 'unknown';
 }
 
 /** POST /tasks/sync-google-case: finds (or adopts) the pair of a Google case, then syncs it. */

@@ -5,7 +5,7 @@
 // calls throw NotFoundError; an upload over the site's limit is a TooLargeError; comments
 // keep the connector's `mirrorOf` property and their visibility.
 import type { Readable } from 'node:stream';
-import { NotFoundError, SyncError, TooLargeError } from '../../src/domain/errors';
+import { NotFoundError } from '../../src/domain/errors';
 import type {
   Attachment,
   Comment,
@@ -19,7 +19,15 @@ import type { Clock } from '../../src/ports/clock';
 import type { Crm } from '../../src/ports/crm';
 import type { Page } from '../../src/ports/support-cases';
 import { Faults, type FaultOptions, type HookOptions } from './faults';
-import { consume, readableOf } from './streams';
+import { readableOf } from './streams';
+import {
+  badRequest,
+  copyAttachment,
+  copyComment,
+  decodeToken,
+  encodeToken,
+  readUpload,
+} from './fake-items';
 
 export type CrmMethod = keyof Crm & string;
 
@@ -99,7 +107,7 @@ export class FakeCrm implements Crm {
 
   searchUpdated(updatedAfter: Date, pageToken?: string): Promise<Page<CrmTicket>> {
     return this.faults.run('searchUpdated', [updatedAfter, pageToken], () => {
-      const offset = pageToken === undefined ? 0 : decodeToken(pageToken);
+      const offset = pageToken === undefined ? 0 : decodeToken('j', pageToken, 'jira');
       const matching = [...this.tickets.values()]
         .filter(
           (t) => t.selected && this.indexed(t) && t.updateTime.getTime() >= updatedAfter.getTime(),
@@ -109,7 +117,7 @@ export class FakeCrm implements Crm {
         );
       const items = matching.slice(offset, offset + this.pageSize).map(snapshot);
       const next = offset + items.length;
-      return next < matching.length ? { items, nextPageToken: encodeToken(next) } : { items };
+      return next < matching.length ? { items, nextPageToken: encodeToken('j', next) } : { items };
     });
   }
 
@@ -135,9 +143,9 @@ export class FakeCrm implements Crm {
 
   create(input: NewCrmTicket): Promise<CrmTicket> {
     return this.faults.run('create', [input], () => {
-      if (input.summary.trim() === '') throw badRequest('summary is required');
+      if (input.summary.trim() === '') throw badRequest('summary is required', 'jira');
       if (/[\r\n]/.test(input.summary) || input.summary.length > 255)
-        throw badRequest('invalid summary');
+        throw badRequest('invalid summary', 'jira');
       return snapshot(
         this.insertTicket({
           summary: input.summary,
@@ -173,7 +181,7 @@ export class FakeCrm implements Crm {
     return this.faults.run('close', [ticketId], () => {
       const t = this.mustGet(ticketId);
       // A Done ticket has no transition into Done: Jira answers 400.
-      if (t.closed) throw badRequest('no transition to done');
+      if (t.closed) throw badRequest('no transition to done', 'jira');
       t.closed = true;
       this.touch(t);
     });
@@ -194,8 +202,8 @@ export class FakeCrm implements Crm {
   ): Promise<Comment> {
     return this.faults.run('addComment', [ticketId, body, opts], () => {
       const t = this.mustGet(ticketId);
-      if (body.trim() === '') throw badRequest('comment body is required');
-      if (body.length > JIRA_COMMENT_MAX_CHARS) throw badRequest('comment body too long');
+      if (body.trim() === '') throw badRequest('comment body is required', 'jira');
+      if (body.length > JIRA_COMMENT_MAX_CHARS) throw badRequest('comment body too long', 'jira');
       return copyComment(
         this.insertComment(t, body, this.connector, opts.visibility === 'public', opts.mirrorOf),
       );
@@ -222,20 +230,7 @@ export class FakeCrm implements Crm {
   ): Promise<Attachment> {
     return this.faults.run('upload', [ticketId, file], async () => {
       const t = this.mustGet(ticketId);
-      if (file.filename.trim() === '') throw badRequest('filename is required');
-      if (file.sizeBytes > this.uploadLimit) {
-        file.content.destroy();
-        throw new TooLargeError('attachment too large', {
-          limitBytes: this.uploadLimit,
-          source: 'jira',
-        });
-      }
-      const bytes = await consume(file.content, this.uploadLimit);
-      if (bytes === null)
-        throw new TooLargeError('attachment too large', {
-          limitBytes: this.uploadLimit,
-          source: 'jira',
-        });
+      const bytes = await readUpload(file, this.uploadLimit, 'jira');
       return copyAttachment(
         this.insertAttachment(t, file.filename, file.mimeType, bytes, this.connector),
       );
@@ -450,10 +445,6 @@ export class FakeCrm implements Crm {
   }
 }
 
-function badRequest(message: string): SyncError {
-  return new SyncError('permanent', message, { status: 400, source: 'jira' });
-}
-
 function snapshot(t: StoredTicket): CrmTicket {
   return {
     id: t.id,
@@ -476,23 +467,4 @@ function details(t: StoredTicket): TicketDetails {
     components: [...t.components],
     createdByConnector: t.createdByConnector,
   };
-}
-
-function copyComment(c: Comment): Comment {
-  return { ...c, author: { ...c.author }, createTime: new Date(c.createTime) };
-}
-
-function copyAttachment(a: Attachment): Attachment {
-  return { ...a, author: { ...a.author }, createTime: new Date(a.createTime) };
-}
-
-function encodeToken(offset: number): string {
-  return Buffer.from(`j:${offset}`).toString('base64url');
-}
-
-function decodeToken(token: string): number {
-  const text = Buffer.from(token, 'base64url').toString();
-  const m = /^j:(\d+)$/.exec(text);
-  if (!m) throw badRequest('invalid page token');
-  return Number(m[1]);
 }

@@ -4,7 +4,7 @@
 // port returns them oldest-first after `since` filtering, a 404 is null for get and a
 // NotFoundError elsewhere, a comment over 12,800 characters is a permanent 400.
 import type { Readable } from 'node:stream';
-import { NotFoundError, SyncError, TooLargeError } from '../../src/domain/errors';
+import { NotFoundError } from '../../src/domain/errors';
 import type {
   Attachment,
   Comment,
@@ -16,7 +16,15 @@ import type {
 import type { Clock } from '../../src/ports/clock';
 import type { Page, SupportCases } from '../../src/ports/support-cases';
 import { Faults, type FaultOptions, type HookOptions } from './faults';
-import { consume, readableOf } from './streams';
+import { readableOf } from './streams';
+import {
+  badRequest,
+  copyAttachment,
+  copyComment,
+  decodeToken,
+  encodeToken,
+  readUpload,
+} from './fake-items';
 
 export const GOOGLE_COMMENT_MAX_CHARS = 12800;
 
@@ -98,11 +106,11 @@ export class FakeSupportCases implements SupportCases {
     pageToken?: string,
   ): Promise<Page<SupportCase>> {
     return this.faults.run('searchUpdated', [parent, updatedAfter, pageToken], () => {
-      if (!PARENT.test(parent)) throw badRequest('invalid parent');
+      if (!PARENT.test(parent)) throw badRequest('invalid parent', 'google');
       // Most recently updated first; the token is an offset, so a case updated while a
       // caller pages can show up twice (or move past the pages already read), as with
       // any offset-paged search.
-      const offset = pageToken === undefined ? 0 : decodeToken(pageToken);
+      const offset = pageToken === undefined ? 0 : decodeToken('g', pageToken, 'google');
       const matching = [...this.cases.values()]
         .filter((c) => c.parent === parent && c.updateTime.getTime() > updatedAfter.getTime())
         .sort(
@@ -110,7 +118,7 @@ export class FakeSupportCases implements SupportCases {
         );
       const items = matching.slice(offset, offset + this.pageSize).map(snapshot);
       const next = offset + items.length;
-      return next < matching.length ? { items, nextPageToken: encodeToken(next) } : { items };
+      return next < matching.length ? { items, nextPageToken: encodeToken('g', next) } : { items };
     });
   }
 
@@ -123,10 +131,11 @@ export class FakeSupportCases implements SupportCases {
 
   create(input: NewSupportCase): Promise<SupportCase> {
     return this.faults.run('create', [input], () => {
-      if (!PARENT.test(input.parent)) throw badRequest('invalid parent');
-      if (input.displayName.trim() === '') throw badRequest('displayName is required');
-      if (input.description.trim() === '') throw badRequest('description is required');
-      if (input.classificationId.trim() === '') throw badRequest('classification is required');
+      if (!PARENT.test(input.parent)) throw badRequest('invalid parent', 'google');
+      if (input.displayName.trim() === '') throw badRequest('displayName is required', 'google');
+      if (input.description.trim() === '') throw badRequest('description is required', 'google');
+      if (input.classificationId.trim() === '')
+        throw badRequest('classification is required', 'google');
       return snapshot(
         this.insertCase({
           parent: input.parent,
@@ -162,7 +171,7 @@ export class FakeSupportCases implements SupportCases {
   setPriority(caseName: string, priority: Priority): Promise<void> {
     return this.faults.run('setPriority', [caseName, priority], () => {
       const c = this.mustGet(caseName);
-      if (c.closed) throw badRequest('case is closed');
+      if (c.closed) throw badRequest('case is closed', 'google');
       c.priority = priority;
       this.touch(c);
     });
@@ -171,7 +180,7 @@ export class FakeSupportCases implements SupportCases {
   close(caseName: string): Promise<void> {
     return this.faults.run('close', [caseName], () => {
       const c = this.mustGet(caseName);
-      if (c.closed) throw badRequest('case is already closed');
+      if (c.closed) throw badRequest('case is already closed', 'google');
       c.closed = true;
       this.touch(c);
     });
@@ -190,9 +199,9 @@ export class FakeSupportCases implements SupportCases {
   addComment(caseName: string, body: string): Promise<Comment> {
     return this.faults.run('addComment', [caseName, body], () => {
       const c = this.mustGet(caseName);
-      if (body.trim() === '') throw badRequest('comment body is required');
+      if (body.trim() === '') throw badRequest('comment body is required', 'google');
       if (body.length > GOOGLE_COMMENT_MAX_CHARS)
-        throw badRequest('comment body exceeds 12800 characters');
+        throw badRequest('comment body exceeds 12800 characters', 'google');
       return copyComment(this.insertComment(c, body, this.connector));
     });
   }
@@ -217,15 +226,7 @@ export class FakeSupportCases implements SupportCases {
   ): Promise<Attachment> {
     return this.faults.run('upload', [caseName, file], async () => {
       const c = this.mustGet(caseName);
-      if (file.filename.trim() === '') throw badRequest('filename is required');
-      const limit = this.uploadLimit ?? Infinity;
-      if (file.sizeBytes > limit) {
-        file.content.destroy();
-        throw new TooLargeError('attachment too large', { limitBytes: limit, source: 'google' });
-      }
-      const bytes = await consume(file.content, limit);
-      if (bytes === null)
-        throw new TooLargeError('attachment too large', { limitBytes: limit, source: 'google' });
+      const bytes = await readUpload(file, this.uploadLimit ?? Infinity, 'google');
       return copyAttachment(
         this.insertAttachment(c, file.filename, file.mimeType, bytes, this.connector),
       );
@@ -353,7 +354,7 @@ export class FakeSupportCases implements SupportCases {
   // --- internals --------------------------------------------------------------------------
 
   private mustGet(caseName: string): StoredCase {
-    if (!CASE_NAME.test(caseName)) throw badRequest('invalid case name');
+    if (!CASE_NAME.test(caseName)) throw badRequest('invalid case name', 'google');
     const c = this.cases.get(caseName);
     if (!c) throw new NotFoundError('case not found', { source: 'google' });
     return c;
@@ -428,10 +429,6 @@ export class FakeSupportCases implements SupportCases {
   }
 }
 
-function badRequest(message: string): SyncError {
-  return new SyncError('permanent', message, { status: 400, source: 'google' });
-}
-
 function snapshot(c: StoredCase): SupportCase {
   return {
     name: c.name,
@@ -452,23 +449,4 @@ function details(c: StoredCase): CaseDetails {
     testCase: c.testCase,
     createdByConnector: c.createdByConnector,
   };
-}
-
-function copyComment(c: Comment): Comment {
-  return { ...c, author: { ...c.author }, createTime: new Date(c.createTime) };
-}
-
-function copyAttachment(a: Attachment): Attachment {
-  return { ...a, author: { ...a.author }, createTime: new Date(a.createTime) };
-}
-
-function encodeToken(offset: number): string {
-  return Buffer.from(`g:${offset}`).toString('base64url');
-}
-
-function decodeToken(token: string): number {
-  const text = Buffer.from(token, 'base64url').toString();
-  const m = /^g:(\d+)$/.exec(text);
-  if (!m) throw badRequest('invalid page token');
-  return Number(m[1]);
 }
