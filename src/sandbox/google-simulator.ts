@@ -783,19 +783,9 @@ class GoogleSimulatorServer implements GoogleSimulator {
 
   private listComments(caseName: string, query: Record<string, string>): Record<string, unknown> {
     const rec = this.state.get(caseName);
-    const pageSize = pageSizeOf(query.pageSize, 10);
-    const before = decodeToken(query.pageToken, 'comments', rec.number);
-    const all = rec.comments
-      .filter((c) => before === undefined || c.seq < before)
-      .sort((a, b) => b.seq - a.seq);
-    const page = all.slice(0, pageSize);
-    const last = page[page.length - 1];
-    const out: Record<string, unknown> = {};
-    if (page.length > 0)
-      out.comments = page.map((c) => commentJson(this.state.commentSnapshot(rec, c)));
-    if (all.length > pageSize && last)
-      out.nextPageToken = encodeToken({ k: 'comments', s: rec.number, a: last.seq });
-    return out;
+    return pageNewestFirst(rec.comments, 'comments', rec.number, query, (c) =>
+      commentJson(this.state.commentSnapshot(rec, c)),
+    );
   }
 
   private listAttachments(
@@ -803,20 +793,9 @@ class GoogleSimulatorServer implements GoogleSimulator {
     query: Record<string, string>,
   ): Record<string, unknown> {
     const rec = this.state.get(caseName);
-    const pageSize = pageSizeOf(query.pageSize, 10);
-    const before = decodeToken(query.pageToken, 'attachments', rec.number);
-    const all = rec.attachments
-      .filter((a) => before === undefined || a.seq < before)
-      .sort((a, b) => b.seq - a.seq);
-    const page = all.slice(0, pageSize);
-    const last = page[page.length - 1];
-    const out: Record<string, unknown> = {};
-    if (page.length > 0)
-      out.attachments = page.map((a) => attachmentJson(this.state.attachmentMeta(rec, a)));
-    if (all.length > pageSize && last) {
-      out.nextPageToken = encodeToken({ k: 'attachments', s: rec.number, a: last.seq });
-    }
-    return out;
+    return pageNewestFirst(rec.attachments, 'attachments', rec.number, query, (a) =>
+      attachmentJson(this.state.attachmentMeta(rec, a)),
+    );
   }
 
   private async patch(ctx: Ctx, caseName: string): Promise<void> {
@@ -1161,4 +1140,29 @@ export async function startGoogleSimulator(
   const sim = new GoogleSimulatorServer(opts);
   await sim.listen(opts.port ?? 0);
   return sim;
+}
+
+/**
+ * One page of a case's comments or attachments, newest first as CSAPI lists them (default
+ * page size 10), under the field named `kind`, with a token that resumes after the last item.
+ */
+function pageNewestFirst<T extends { seq: number }>(
+  items: readonly T[],
+  kind: 'comments' | 'attachments',
+  caseNumber: string,
+  query: Record<string, string>,
+  toJson: (item: T) => unknown,
+): Record<string, unknown> {
+  const pageSize = pageSizeOf(query.pageSize, 10);
+  const before = decodeToken(query.pageToken, kind, caseNumber);
+  const all = items
+    .filter((x) => before === undefined || x.seq < before)
+    .sort((a, b) => b.seq - a.seq);
+  const page = all.slice(0, pageSize);
+  const last = page[page.length - 1];
+  const out: Record<string, unknown> = {};
+  if (page.length > 0) out[kind] = page.map(toJson);
+  if (all.length > pageSize && last)
+    out.nextPageToken = encodeToken({ k: kind, s: caseNumber, a: last.seq });
+  return out;
 }
