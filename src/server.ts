@@ -14,6 +14,7 @@ import { googleSupportCasesForEmulator, googleSupportCasesFromAdc } from './adap
 import type { MappingStore } from './ports/mapping-store';
 import type { TaskQueue } from './ports/task-queue';
 import type { SupportCases } from './ports/support-cases';
+import type { Clock } from './ports/clock';
 
 /** Where app.yaml, cron.yaml and queue.yaml live (the repo root, also after compiling to dist/src). */
 export const CONFIG_DIR = path.resolve(__dirname, __dirname.includes(`${path.sep}dist${path.sep}`) ? '../..' : '..');
@@ -34,7 +35,9 @@ export interface StartOptions {
   readonly logger?: FastifyBaseLogger;
   /** Overrides for tests: a shared store, a queue option such as duplicate delivery. */
   readonly store?: MappingStore;
-  readonly localQueueOptions?: { duplicateDelivery?: number; setTimer?: SetTimer; clock?: { now(): Date } };
+  /** The connector's clock (tests that move time, e.g. outage detection). Real time by default. */
+  readonly clock?: Clock;
+  readonly localQueueOptions?: { duplicateDelivery?: number; setTimer?: SetTimer; clock?: { now(): Date }; onOutcome?: ConstructorParameters<typeof LocalTaskQueue>[0]['onOutcome'] };
   readonly host?: string;
 }
 
@@ -67,7 +70,7 @@ export async function startServer(env: Readonly<Record<string, string | undefine
     crm,
     store,
     queue: queueRef,
-    clock: { now: () => new Date() },
+    clock: opts.clock ?? { now: () => new Date() },
     settings: config.settings,
     logger,
     newId: randomUUID,

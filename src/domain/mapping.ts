@@ -38,6 +38,12 @@ export interface CaseMapping {
    * after a crash looks for it (search may lag) instead of creating a second one.
    */
   readonly counterpartCreationStartedAt: Date | null;
+  /**
+   * When the current outage was first detected (null when none). While it is set, every
+   * side gets "Syncing has resumed." once when the outage ends, including a side that was
+   * down and never received the outage notice.
+   */
+  readonly outageDetectedAt?: Date | null;
   /** Optimistic concurrency: bumped by every save. */
   readonly version: number;
 }

@@ -82,6 +82,7 @@ export function newMapping(item: Observed, now: Date): NewCaseMapping {
     googlePendingSince: fromGoogle ? item.updateTime : null,
     companyPendingSince: fromGoogle ? null : item.updateTime,
     counterpartCreationStartedAt: null,
+    outageDetectedAt: null,
   };
 }
 

@@ -139,6 +139,7 @@ if (host === undefined || host === '') {
           'googlePendingSince',
           'companyPendingSince',
           'counterpartCreationStartedAt',
+          'outageDetectedAt',
           'version',
         ].sort(),
       );

@@ -40,6 +40,7 @@ export function newMapping(overrides: Partial<NewCaseMapping> = {}): NewCaseMapp
     googlePendingSince: null,
     companyPendingSince: at(2),
     counterpartCreationStartedAt: null,
+    outageDetectedAt: null,
     ...overrides,
   };
 }
@@ -190,6 +191,7 @@ export function mappingStoreContract(name: string, makeStore: MakeStore): void {
           googlePendingSince: new Date('2026-01-02T00:00:00.000Z'),
           companyPendingSince: null,
           counterpartCreationStartedAt: new Date('2026-01-02T01:00:00.000Z'),
+          outageDetectedAt: new Date('2026-01-02T02:00:00.500Z'),
           companyCaseKey: null,
         });
         const m = await store.insert(input);

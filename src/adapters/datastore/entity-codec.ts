@@ -45,6 +45,7 @@ export const UNINDEXED: Readonly<Record<(typeof KIND)[keyof typeof KIND], readon
     'googlePendingSince',
     'companyPendingSince',
     'counterpartCreationStartedAt',
+    'outageDetectedAt',
     'version',
   ],
   CaseMappingIndex: ['mappingId'],
@@ -173,6 +174,7 @@ export function caseMappingProperties(m: Omit<CaseMapping, 'id'>): Properties {
     googlePendingSince: m.googlePendingSince,
     companyPendingSince: m.companyPendingSince,
     counterpartCreationStartedAt: m.counterpartCreationStartedAt,
+    outageDetectedAt: m.outageDetectedAt ?? null,
     version: m.version,
   };
 }
@@ -243,6 +245,7 @@ const caseMappingSchema = z.object({
   googlePendingSince: nullableDate,
   companyPendingSince: nullableDate,
   counterpartCreationStartedAt: nullableDate,
+  outageDetectedAt: nullableDate,
   version,
 });
 
@@ -341,6 +344,7 @@ export function copyCaseMapping(m: CaseMapping): CaseMapping {
     googlePendingSince: copyDate(m.googlePendingSince),
     companyPendingSince: copyDate(m.companyPendingSince),
     counterpartCreationStartedAt: copyDate(m.counterpartCreationStartedAt),
+    outageDetectedAt: copyDate(m.outageDetectedAt ?? null),
     version: m.version,
   };
 }
