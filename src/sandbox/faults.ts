@@ -1,6 +1,7 @@
 // Fault injection shared by both API simulators: error statuses (with Retry-After),
 // latency and dropped connections, for the next N matching requests or a random fraction
-// of them. Never applies to /_control.
+// of them; by default before the request is handled, or (`after`) once it has been handled,
+// like a server that wrote and then failed to answer. Never applies to /_control.
 
 export interface FaultSpec {
   /** HTTP status to answer with (Jira's error envelope), e.g. 429, 500, 503. */
@@ -19,6 +20,11 @@ export interface FaultSpec {
   pathContains?: string;
   /** Only requests with this method (case-insensitive). */
   method?: string;
+  /**
+   * Handle the request first (its write happens), then answer `status` or drop the
+   * connection instead of the real answer: the client cannot tell whether it was written.
+   */
+  after?: boolean;
 }
 
 export interface FiredFault {
@@ -26,6 +32,8 @@ export interface FiredFault {
   readonly retryAfterSeconds?: number;
   readonly latencyMs?: number;
   readonly drop: boolean;
+  /** Applies once the request has been handled (see FaultSpec.after). */
+  readonly after: boolean;
 }
 
 interface ActiveFault {
@@ -60,6 +68,9 @@ export class FaultRegistry {
     if (spec.latencyMs !== undefined && !(spec.latencyMs >= 0)) {
       throw new Error('fault latencyMs must be >= 0');
     }
+    if (spec.after === true && spec.status === undefined && spec.drop !== true) {
+      throw new Error('an after fault needs status or drop');
+    }
     const id = `fault-${this.nextId++}`;
     this.faults.push({ id, spec: { ...spec }, remaining: spec.count });
     return id;
@@ -93,6 +104,7 @@ export class FaultRegistry {
         retryAfterSeconds: s.retryAfterSeconds,
         latencyMs: s.latencyMs,
         drop: s.drop === true,
+        after: s.after === true,
       };
     }
     return undefined;

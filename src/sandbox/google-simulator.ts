@@ -19,7 +19,7 @@ import type { AddressInfo } from 'node:net';
 import zlib from 'node:zlib';
 import { z } from 'zod';
 import type { Exchange } from './exchange';
-import { FaultRegistry, type FaultSpec } from './faults';
+import { FaultRegistry, type FaultSpec, type FiredFault } from './faults';
 import { boundaryOf, MultipartError, parseMultipartRelated } from './google-sim-multipart';
 import {
   attachmentJson,
@@ -244,6 +244,8 @@ interface Ctx {
   readonly query: Record<string, string>;
   readonly headers: Record<string, string>;
   requestJson?: unknown;
+  /** An `after` fault: replaces the handled request's JSON answer (see FaultSpec.after). */
+  afterFault?: FiredFault;
 }
 
 const MAX_JSON_BYTES = 1024 * 1024;
@@ -625,21 +627,14 @@ class GoogleSimulatorServer implements GoogleSimulator {
     if (fault) {
       if (fault.latencyMs) await this.delay(fault.latencyMs);
       if (req.destroyed) return;
-      if (fault.drop) {
+      if (fault.after) {
+        ctx.afterFault = fault;
+      } else if (fault.drop) {
         req.socket.destroy();
         return;
-      }
-      if (fault.status !== undefined) {
+      } else if (fault.status !== undefined) {
         await drain(req);
-        const extra: Record<string, string> =
-          fault.retryAfterSeconds !== undefined
-            ? { 'retry-after': String(fault.retryAfterSeconds) }
-            : {};
-        this.sendError(
-          ctx,
-          new SimHttpError(fault.status, grpcFor(fault.status), faultMessage(fault.status)),
-          extra,
-        );
+        this.sendFault(ctx, fault);
         return;
       }
     }
@@ -935,6 +930,14 @@ class GoogleSimulatorServer implements GoogleSimulator {
 
   private send(ctx: Ctx, status: number, json: unknown, extra: Record<string, string> = {}): void {
     if (ctx.res.destroyed) return;
+    const late = ctx.afterFault;
+    if (late !== undefined) {
+      // The request was handled (its write happened); the client sees the fault instead.
+      ctx.afterFault = undefined;
+      if (late.drop) ctx.req.socket.destroy();
+      else this.sendFault(ctx, late);
+      return;
+    }
     // Like Google's front ends, JSON is gzipped for clients that accept it.
     const text = Buffer.from(JSON.stringify(json));
     const gzip = /\bgzip\b/i.test(ctx.headers['accept-encoding'] ?? '');
@@ -949,6 +952,30 @@ class GoogleSimulatorServer implements GoogleSimulator {
     ctx.res.writeHead(status, headers);
     ctx.res.end(body);
     this.record(ctx, status, headers, json);
+  }
+
+  /**
+   * An injected error status. With retryAfterSeconds it carries both a Retry-After header and
+   * a google.rpc.RetryInfo detail, the two ways Google APIs say how long to wait.
+   */
+  private sendFault(ctx: Ctx, fault: FiredFault): void {
+    const status = fault.status ?? 500;
+    const error: Record<string, unknown> = {
+      code: status,
+      message: faultMessage(status),
+      status: grpcFor(status),
+    };
+    const extra: Record<string, string> = {};
+    if (fault.retryAfterSeconds !== undefined) {
+      extra['retry-after'] = String(fault.retryAfterSeconds);
+      error['details'] = [
+        {
+          '@type': 'type.googleapis.com/google.rpc.RetryInfo',
+          retryDelay: `${fault.retryAfterSeconds}s`,
+        },
+      ];
+    }
+    this.send(ctx, status, { error }, extra);
   }
 
   private sendError(ctx: Ctx, e: SimHttpError, extra: Record<string, string> = {}): void {

@@ -2,8 +2,9 @@
 // Jira's real wire format: enhanced JQL search (with a lagging index), issues, transitions,
 // comments (JSM internal comments via `sd.public.comment`), properties, attachments
 // (multipart upload with the XSRF header and the site's limit, 303 download redirect to a
-// media URL), /myself, priorities, fields. Plus fault injection, stats, an exchange hook,
-// a programmatic "person" API and a /_control HTTP API for tests and the sandbox.
+// media URL), /myself, priorities, fields. Plus Jira Cloud's per-issue write limit (429 +
+// Retry-After), fault injection, stats, an exchange hook, a programmatic "person" API and a
+// /_control HTTP API for tests and the sandbox.
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createHash } from 'node:crypto';
@@ -11,7 +12,7 @@ import busboy from 'busboy';
 import type { Exchange } from './exchange';
 import { adfProblem, simAdfToText, simTextToAdf } from './jira-adf';
 import { compileJql, JqlError } from './jira-jql';
-import { FaultRegistry, type FaultSpec } from './faults';
+import { FaultRegistry, type FaultSpec, type FiredFault } from './faults';
 import {
   apiUserFor,
   COMMENT_MAX_CHARS,
@@ -19,7 +20,10 @@ import {
   DEFAULT_ISSUE_TYPES,
   DEFAULT_PRIORITIES,
   ISSUE_NOT_FOUND,
+  JIRA_PER_ISSUE_WRITE_LIMITS,
   JiraState,
+  PER_ISSUE_WRITE_REASON,
+  PerIssueWriteLimit,
   SIM_STATUSES,
   SIM_TRANSITIONS,
   SimError,
@@ -34,6 +38,7 @@ import {
   type JiraSimCustomField,
   type JiraSimProject,
   type SimUser,
+  type SimWriteWindow,
 } from './jira-state';
 
 export type {
@@ -43,7 +48,9 @@ export type {
   JiraSimProject,
   JiraSimCustomField,
   FaultSpec,
+  SimWriteWindow,
 };
+export { JIRA_PER_ISSUE_WRITE_LIMITS, PER_ISSUE_WRITE_REASON };
 
 export interface JiraSimulatorOptions {
   /** Listen port on 127.0.0.1 (0: any free port). */
@@ -72,6 +79,13 @@ export interface JiraSimulatorOptions {
    */
   separateMediaHost?: boolean;
   onExchange?: (ex: Exchange) => void;
+  /**
+   * Jira Cloud's per-issue write limit: API writes to one issue (edit, transition, comment,
+   * property, attachment) beyond any window answer 429 with Retry-After and
+   * `RateLimit-Reason: jira-per-issue-on-write`, counted by the simulator's clock (`now`).
+   * Default: the documented 20 per 2 s and 100 per 30 s; false (or []) turns it off.
+   */
+  perIssueWriteLimits?: readonly SimWriteWindow[] | false;
 }
 
 export interface SimStats {
@@ -121,6 +135,10 @@ export interface JiraSimulator {
   readonly uploadLimitBytes: number;
   readonly faults: FaultRegistry;
   setDown(down: boolean): void;
+  /** Replaces the per-issue write windows (false or []: off). */
+  setPerIssueWriteLimits(limits: readonly SimWriteWindow[] | false): void;
+  /** API writes refused so far by the per-issue write limit. */
+  perIssueWriteRejections(): number;
   stats(): SimStats;
   resetStats(): void;
   createIssue(input: PersonIssueInput): IssueSnapshot;
@@ -277,6 +295,11 @@ export async function startJiraSimulator(opts: JiraSimulatorOptions = {}): Promi
     searchLagMs: opts.searchLagMs ?? 0,
   });
   const faults = new FaultRegistry(opts.random ?? Math.random);
+  const writeLimit = new PerIssueWriteLimit(
+    opts.perIssueWriteLimits === false
+      ? []
+      : (opts.perIssueWriteLimits ?? JIRA_PER_ISSUE_WRITE_LIMITS),
+  );
   const expectedAuth = `Basic ${Buffer.from(`${email}:${apiToken}`).toString('base64')}`;
   let down = false;
   let stats: SimStats = { total: 0, byRoute: {} };
@@ -1580,30 +1603,33 @@ export async function startJiraSimulator(opts: JiraSimulatorOptions = {}): Promi
     stats.byRoute[routeKey] = (stats.byRoute[routeKey] ?? 0) + 1;
 
     const fault = faults.match(method, `${path}${url.search}`);
+    const faultReply = (f: FiredFault): Reply => ({
+      status: f.status ?? 500,
+      json: envelope([
+        f.status === 429 ? 'Rate limit exceeded.' : `Injected failure (${f.status ?? 500}).`,
+      ]),
+      headers:
+        f.retryAfterSeconds !== undefined ? { 'retry-after': String(f.retryAfterSeconds) } : {},
+    });
     if (fault?.latencyMs !== undefined && fault.latencyMs > 0) {
       await new Promise((r) => setTimeout(r, fault.latencyMs));
     }
-    if (fault?.drop) {
+    if (fault?.drop && !fault.after) {
       req.socket.destroy();
       return;
     }
-    if (fault?.status !== undefined) {
-      sendReply(
-        res,
-        {
-          status: fault.status,
-          json: envelope([
-            fault.status === 429 ? 'Rate limit exceeded.' : `Injected failure (${fault.status}).`,
-          ]),
-          headers:
-            fault.retryAfterSeconds !== undefined
-              ? { 'retry-after': String(fault.retryAfterSeconds) }
-              : {},
-        },
-        record,
-      );
+    if (fault?.status !== undefined && !fault.after) {
+      sendReply(res, faultReply(fault), record);
       return;
     }
+    /** Sends the handled request's answer, unless an `after` fault replaces it. */
+    const finish = (reply: Reply): void => {
+      if (fault?.after && fault.drop) {
+        req.socket.destroy();
+        return;
+      }
+      sendReply(res, fault?.after ? faultReply(fault) : reply, record);
+    };
     if (down) {
       sendReply(res, { status: 503, json: envelope(['Service Unavailable']) }, record);
       return;
@@ -1643,6 +1669,34 @@ export async function startJiraSimulator(opts: JiraSimulatorOptions = {}): Promi
       );
       return;
     }
+    const writtenIssue =
+      method !== 'GET' && matched.params['issueIdOrKey'] !== undefined
+        ? state.find(matched.params['issueIdOrKey'])
+        : undefined;
+    if (writtenIssue !== undefined) {
+      const admitted = writeLimit.admit(writtenIssue.id, state.nowMs());
+      if (!admitted.ok) {
+        // Read the refused body first: answering mid-upload would reset the client's socket.
+        await new Promise<void>((resolve) => {
+          req.once('end', resolve);
+          req.once('close', resolve);
+          req.resume();
+        });
+        sendReply(
+          res,
+          {
+            status: 429,
+            json: envelope(['Rate limit exceeded.']),
+            headers: {
+              'retry-after': String(admitted.retryAfterSeconds),
+              'ratelimit-reason': PER_ISSUE_WRITE_REASON,
+            },
+          },
+          record,
+        );
+        return;
+      }
+    }
     let body: unknown;
     if (!route.raw && (method === 'POST' || method === 'PUT')) {
       const ct = (req.headers['content-type'] ?? '').toLowerCase();
@@ -1681,7 +1735,7 @@ export async function startJiraSimulator(opts: JiraSimulatorOptions = {}): Promi
     } catch (e) {
       reply = errorReply(e, path);
     }
-    sendReply(res, reply, record);
+    finish(reply);
   };
 
   // --- person API ----------------------------------------------------------------------
@@ -1887,6 +1941,15 @@ export async function startJiraSimulator(opts: JiraSimulatorOptions = {}): Promi
         faults.clear();
         return send(204);
       }
+      if (a === 'write-limits' && method === 'GET')
+        return send(200, { limits: writeLimit.limits(), rejected: writeLimit.rejected() });
+      if (a === 'write-limits' && method === 'POST') {
+        const limits = body['limits'];
+        if (limits !== false && !Array.isArray(limits))
+          throw new Error('limits must be a list of {limit, windowMs} or false');
+        writeLimit.setWindows(limits === false ? [] : (limits as SimWriteWindow[]));
+        return send(204);
+      }
       if (a === 'down' && method === 'POST') {
         down = body['down'] === true;
         return send(204);
@@ -1957,6 +2020,8 @@ export async function startJiraSimulator(opts: JiraSimulatorOptions = {}): Promi
     setDown: (d) => {
       down = d;
     },
+    setPerIssueWriteLimits: (limits) => writeLimit.setWindows(limits === false ? [] : limits),
+    perIssueWriteRejections: () => writeLimit.rejected(),
     stats: () => ({ total: stats.total, byRoute: { ...stats.byRoute } }),
     resetStats: () => {
       stats = { total: 0, byRoute: {} };

@@ -10,6 +10,7 @@ import { toAttachment, toComment, toSupportCase } from '../../src/adapters/googl
 import { parseRetryAfter } from '../../src/adapters/google/google-errors';
 import { nodeHttpFetch } from '../../src/adapters/google/node-http-fetch';
 import { NotFoundError, SyncError } from '../../src/domain/errors';
+import type { RetryPolicy } from '../../src/adapters/retry';
 import {
   startGoogleSimulator,
   type GoogleSimulator,
@@ -19,6 +20,8 @@ import {
 const ORG = 'organizations/4242';
 const T0 = Date.parse('2026-03-02T09:00:00.000Z');
 const CONNECTOR = 'connector@sandbox-project.iam.gserviceaccount.com';
+/** One attempt per call: these tests check classification (retries: rate-limits.test.ts). */
+const NO_RETRY = { retry: { maxAttempts: 1 } };
 
 interface Harness {
   sim: GoogleSimulator;
@@ -35,7 +38,7 @@ afterEach(async () => {
 
 async function harness(
   simOpts: GoogleSimulatorOptions = {},
-  adapter: { requestTimeoutMs?: number; token?: string } = {},
+  adapter: { requestTimeoutMs?: number; token?: string; retry?: RetryPolicy } = {},
 ): Promise<Harness> {
   const clock = { ms: T0 };
   const sim = await startGoogleSimulator({
@@ -52,6 +55,7 @@ async function harness(
   const cases = googleSupportCasesForEmulator(sim.host, adapter.token ?? sim.token, {
     requestTimeoutMs: adapter.requestTimeoutMs,
     fetchImplementation: spy,
+    retry: adapter.retry,
   });
   return { sim, cases, clock, urls };
 }
@@ -493,7 +497,7 @@ describe('GoogleSupportCases against the Cloud Support simulator', () => {
 
   describe('error classification', () => {
     it('429 with Retry-After → rate-limited with retryAfterSeconds', async () => {
-      const { sim, cases } = await harness();
+      const { sim, cases } = await harness({}, NO_RETRY);
       sim.faults.add({ status: 429, retryAfterSeconds: 17, count: 1 });
       const e = await failure(cases.searchUpdated(ORG, new Date(T0)));
       expect(e).toMatchObject({
@@ -507,7 +511,7 @@ describe('GoogleSupportCases against the Cloud Support simulator', () => {
     });
 
     it('500 and 503 → retry; 503 with Retry-After → rate-limited', async () => {
-      const { sim, cases } = await harness();
+      const { sim, cases } = await harness({}, NO_RETRY);
       const c = sim.createCase({ displayName: 'x', description: 'd' });
       sim.faults.add({ status: 500, count: 1 });
       expect(await failure(cases.get(c.name))).toMatchObject({ kind: 'retry', status: 500 });
@@ -542,7 +546,7 @@ describe('GoogleSupportCases against the Cloud Support simulator', () => {
     });
 
     it('a request slower than requestTimeoutMs → retry', async () => {
-      const { sim, cases } = await harness({}, { requestTimeoutMs: 150 });
+      const { sim, cases } = await harness({}, { requestTimeoutMs: 150, ...NO_RETRY });
       sim.faults.add({ latencyMs: 2000, count: 1 });
       const e = await failure(cases.searchUpdated(ORG, new Date(T0)));
       expect(e.kind).toBe('retry');

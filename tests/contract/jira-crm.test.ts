@@ -18,6 +18,8 @@ class FakeClock {
 }
 
 const CASE = 'organizations/123/cases/4567';
+/** One attempt per call: these tests check classification (retries: rate-limits.test.ts). */
+const NO_RETRY = { retry: { maxAttempts: 1 } } as const;
 const sims: JiraSimulator[] = [];
 
 afterEach(async () => {
@@ -584,7 +586,7 @@ describe('JiraCrm: attachments', () => {
   });
 
   it('classifies download failures and a missing attachment', async () => {
-    const { sim, crm } = await setup();
+    const { sim, crm } = await setup({}, NO_RETRY);
     const issue = sim.createIssue({ summary: 's' });
     const a = sim.addAttachment(issue.id, { filename: 'x.bin', content: Buffer.from('abc') });
     expect(await errorOf(crm.download(issue.id, '77777'))).toBeInstanceOf(NotFoundError);
@@ -648,7 +650,7 @@ describe('JiraCrm: error classification', () => {
   });
 
   it('429 with Retry-After → rate-limited with retryAfterSeconds', async () => {
-    const { sim, crm } = await setup();
+    const { sim, crm } = await setup({}, NO_RETRY);
     sim.faults.add({ status: 429, retryAfterSeconds: 30, count: 1, pathContains: '/search/jql' });
     const e = await errorOf(crm.searchUpdated(new Date(0)));
     expect([e.kind, e.status, e.retryAfterSeconds, e.source]).toEqual([
@@ -661,7 +663,7 @@ describe('JiraCrm: error classification', () => {
   });
 
   it('500 and 503 → retry; 503 with Retry-After → rate-limited', async () => {
-    const { sim, crm } = await setup();
+    const { sim, crm } = await setup({}, NO_RETRY);
     const issue = sim.createIssue({ summary: 's' });
     sim.faults.add({ status: 500, count: 1 });
     expect((await errorOf(crm.get(issue.id))).kind).toBe('retry');
@@ -675,7 +677,7 @@ describe('JiraCrm: error classification', () => {
   });
 
   it('dropped connection and timeout → retry', async () => {
-    const { sim, crm } = await setup({}, { requestTimeoutMs: 100 });
+    const { sim, crm } = await setup({}, { requestTimeoutMs: 100, ...NO_RETRY });
     const issue = sim.createIssue({ summary: 's' });
     sim.faults.add({ drop: true, count: 1 });
     const dropped = await errorOf(crm.get(issue.id));

@@ -149,7 +149,8 @@ maybe('Jira traffic matches the OpenAPI descriptions', () => {
     await crm.linkGoogleCase(ticket.id, 'organizations/1/cases/6');
     await crm.searchUpdated(new Date(0));
     await crm.close(ticket.id);
-    sim.faults.add({ status: 429, retryAfterSeconds: 3, count: 1 });
+    // Beyond the adapters' 20 s retry budget: the 429 reaches the caller at once.
+    sim.faults.add({ status: 429, retryAfterSeconds: 3600, count: 1 });
     await expect(crm.get(ticket.id)).rejects.toThrow();
     const bad = new JiraCrm({
       baseUrl: sim.url,

@@ -602,3 +602,44 @@ describe('Cloud Support simulator over HTTP', () => {
     });
   });
 });
+
+describe('Cloud Support simulator: rate-limit answers and faults after handling', () => {
+  it('429 RESOURCE_EXHAUSTED and 503 UNAVAILABLE carry Retry-After and a RetryInfo detail', async () => {
+    const { sim: s } = await sim();
+    s.faults.add({ status: 429, retryAfterSeconds: 4, count: 1 });
+    const limited = await call(s, 'GET', `/v2/${ORG}/cases:search`);
+    expect(limited.status).toBe(429);
+    expect(limited.headers.get('retry-after')).toBe('4');
+    expect(errorOf(limited)).toEqual({
+      code: 429,
+      message: expect.any(String),
+      status: 'RESOURCE_EXHAUSTED',
+      details: [{ '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: '4s' }],
+    });
+    s.faults.add({ status: 503, retryAfterSeconds: 2, count: 1 });
+    const unavailable = await call(s, 'GET', `/v2/${ORG}/cases:search`);
+    expect(unavailable.status).toBe(503);
+    expect(errorOf(unavailable)).toMatchObject({
+      status: 'UNAVAILABLE',
+      details: [{ retryDelay: '2s' }],
+    });
+    s.faults.add({ status: 500, count: 1 });
+    expect(errorOf(await call(s, 'GET', `/v2/${ORG}/cases:search`))).not.toHaveProperty('details');
+  });
+
+  it('an `after` fault lets the write happen, then answers the status or drops', async () => {
+    const { sim: s } = await sim();
+    const c = s.createCase({ displayName: 'x', description: 'd' });
+    s.faults.add({ status: 500, after: true, count: 1, method: 'POST' });
+    const failed = await call(s, 'POST', `/v2/${c.name}/comments`, { json: { body: 'once' } });
+    expect(failed.status).toBe(500);
+    expect(errorOf(failed)).toMatchObject({ code: 500, status: 'INTERNAL' });
+    expect(s.getCase(c.name).comments.map((x) => x.body)).toEqual(['once']);
+    s.faults.add({ drop: true, after: true, count: 1, method: 'POST' });
+    await expect(
+      call(s, 'POST', `/v2/${c.name}/comments`, { json: { body: 'twice' } }),
+    ).rejects.toThrow();
+    expect(s.getCase(c.name).comments).toHaveLength(2);
+    expect((await call(s, 'GET', `/v2/${c.name}`)).status).toBe(200);
+  });
+});

@@ -795,3 +795,134 @@ describe('Jira simulator: faults, stats and control API', () => {
     ]);
   });
 });
+
+describe('Jira simulator: per-issue write limit', () => {
+  const comment = (sim: JiraSimulator, issue: string, text = 'x'): Promise<Res> =>
+    call(sim, 'POST', `/rest/api/3/issue/${issue}/comment`, {
+      body: {
+        type: 'doc',
+        version: 1,
+        content: [{ type: 'paragraph', content: [{ type: 'text', text }] }],
+      },
+    });
+
+  it('refuses the 21st write to one issue within 2 s with 429, Retry-After and the reason', async () => {
+    const clock = new FakeClock(Date.parse('2026-11-30T10:00:00Z'));
+    const sim = await start({ now: clock.now });
+    const issue = sim.createIssue({ summary: 's' });
+    const other = sim.createIssue({ summary: 'other' });
+    for (let i = 0; i < 20; i++) expect((await comment(sim, issue.id)).status).toBe(201);
+    clock.advance(500);
+    const refused = await comment(sim, issue.key); // the key names the same issue
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get('retry-after')).toBe('2'); // 1.5 s left, rounded up
+    expect(refused.headers.get('ratelimit-reason')).toBe('jira-per-issue-on-write');
+    expect(refused.json).toEqual({ errorMessages: ['Rate limit exceeded.'], errors: {} });
+    // Edits and transitions count too; reads and other issues do not.
+    expect(
+      (await call(sim, 'PUT', `/rest/api/3/issue/${issue.id}`, { fields: { summary: 'n' } }))
+        .status,
+    ).toBe(429);
+    expect((await call(sim, 'GET', `/rest/api/3/issue/${issue.id}`)).status).toBe(200);
+    expect((await comment(sim, other.id)).status).toBe(201);
+    expect(sim.getIssue(issue.id)?.comments).toHaveLength(20);
+    expect(sim.perIssueWriteRejections()).toBe(2);
+    clock.advance(1500); // the first 20 writes were at t=0: they leave the window at t=2 s
+    expect((await comment(sim, issue.id)).status).toBe(201);
+  });
+
+  it('enforces the long window: 100 writes per 30 s', async () => {
+    const clock = new FakeClock(Date.parse('2026-11-30T10:00:00Z'));
+    const sim = await start({ now: clock.now });
+    const issue = sim.createIssue({ summary: 's' });
+    for (let i = 0; i < 100; i++) {
+      expect((await comment(sim, issue.id)).status).toBe(201);
+      clock.advance(200); // 10 per 2 s: under the short window
+    }
+    const refused = await comment(sim, issue.id); // t = 20 s: the first write leaves at 30 s
+    expect([refused.status, refused.headers.get('retry-after')]).toEqual([429, '10']);
+    clock.advance(10_000);
+    expect((await comment(sim, issue.id)).status).toBe(201);
+  });
+
+  it('refuses an attachment upload over the limit after reading its body, storing nothing', async () => {
+    const clock = new FakeClock(Date.parse('2026-11-30T10:00:00Z'));
+    const sim = await start({
+      now: clock.now,
+      perIssueWriteLimits: [{ limit: 1, windowMs: 1000 }],
+    });
+    const issue = sim.createIssue({ summary: 's' });
+    expect((await comment(sim, issue.id)).status).toBe(201);
+    const form = new FormData();
+    form.append('file', new Blob([Buffer.alloc(300_000, 1)]), 'big.bin');
+    const res = await fetch(`${sim.url}/rest/api/3/issue/${issue.id}/attachments`, {
+      method: 'POST',
+      headers: { authorization: auth(sim), 'x-atlassian-token': 'no-check' },
+      body: form,
+    });
+    expect([res.status, res.headers.get('retry-after')]).toEqual([429, '1']);
+    expect(sim.getIssue(issue.id)?.attachments).toEqual([]);
+  });
+
+  it('can be turned off, or changed at run time (also through /_control/write-limits)', async () => {
+    const clock = new FakeClock(Date.parse('2026-11-30T10:00:00Z'));
+    const sim = await start({ now: clock.now, perIssueWriteLimits: false });
+    const issue = sim.createIssue({ summary: 's' });
+    for (let i = 0; i < 30; i++) expect((await comment(sim, issue.id)).status).toBe(201);
+    sim.setPerIssueWriteLimits([{ limit: 2, windowMs: 1000 }]);
+    expect((await comment(sim, issue.id)).status).toBe(201);
+    expect((await comment(sim, issue.id)).status).toBe(201);
+    expect((await comment(sim, issue.id)).status).toBe(429);
+    const control = (path: string, init?: RequestInit): Promise<Response> =>
+      fetch(`${sim.url}/_control${path}`, init);
+    expect(await (await control('/write-limits')).json()).toEqual({
+      limits: [{ limit: 2, windowMs: 1000 }],
+      rejected: 1,
+    });
+    const post = (body: unknown): Promise<Response> =>
+      control('/write-limits', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    expect((await post({ limits: 'lots' })).status).toBe(400);
+    expect((await post({ limits: false })).status).toBe(204);
+    expect((await comment(sim, issue.id)).status).toBe(201);
+  });
+
+  it('person writes (the programmatic and /_control APIs) are never limited', async () => {
+    const clock = new FakeClock(Date.parse('2026-11-30T10:00:00Z'));
+    const sim = await start({
+      now: clock.now,
+      perIssueWriteLimits: [{ limit: 1, windowMs: 1000 }],
+    });
+    const issue = sim.createIssue({ summary: 's' });
+    for (let i = 0; i < 5; i++) sim.addComment(issue.id, { body: `p${i}` });
+    expect((await comment(sim, issue.id)).status).toBe(201);
+    expect(sim.perIssueWriteRejections()).toBe(0);
+  });
+});
+
+describe('Jira simulator: faults after the request was handled', () => {
+  it('writes, then answers the injected status (or drops) instead of the real answer', async () => {
+    const sim = await start();
+    const issue = sim.createIssue({ summary: 's' });
+    const body = {
+      body: {
+        type: 'doc',
+        version: 1,
+        content: [{ type: 'paragraph', content: [{ type: 'text', text: 'once' }] }],
+      },
+    };
+    sim.faults.add({ status: 500, after: true, count: 1, method: 'POST' });
+    const failed = await call(sim, 'POST', `/rest/api/3/issue/${issue.id}/comment`, body);
+    expect(failed.status).toBe(500);
+    expect(sim.getIssue(issue.id)?.comments).toHaveLength(1);
+    sim.faults.add({ drop: true, after: true, count: 1, method: 'POST' });
+    await expect(
+      call(sim, 'POST', `/rest/api/3/issue/${issue.id}/comment`, body),
+    ).rejects.toThrow();
+    expect(sim.getIssue(issue.id)?.comments).toHaveLength(2);
+    expect(() => sim.faults.add({ after: true, latencyMs: 5 })).toThrow(/after fault/);
+  });
+});

@@ -40,8 +40,38 @@ export function parseRetryAfter(value: string | undefined, nowMs: number): numbe
 interface HttpishError {
   status?: unknown;
   code?: unknown;
-  response?: { status?: unknown; headers?: unknown };
+  response?: { status?: unknown; headers?: unknown; data?: unknown };
   cause?: unknown;
+}
+
+/**
+ * The delay of a `google.rpc.RetryInfo` detail in a Google error body
+ * (`{"error": {"details": [{"@type": "type.googleapis.com/google.rpc.RetryInfo",
+ * "retryDelay": "17s"}]}}`), in whole seconds, rounded up. Google APIs send it with
+ * RESOURCE_EXHAUSTED / UNAVAILABLE when they know how long to wait; Retry-After wins.
+ */
+export function retryInfoSeconds(data: unknown): number | undefined {
+  let body = data;
+  if (typeof body === 'string') {
+    if (body.length > 64 * 1024) return undefined;
+    try {
+      body = JSON.parse(body) as unknown;
+    } catch {
+      return undefined;
+    }
+  }
+  const details = (body as { error?: { details?: unknown } } | null)?.error?.details;
+  if (!Array.isArray(details)) return undefined;
+  for (const d of details as unknown[]) {
+    if (d === null || typeof d !== 'object') continue;
+    const type = (d as Record<string, unknown>)['@type'];
+    const delay = (d as Record<string, unknown>)['retryDelay'];
+    if (typeof type !== 'string' || !type.endsWith('google.rpc.RetryInfo')) continue;
+    // JSON form of google.protobuf.Duration: "17s", "1.500s".
+    if (typeof delay === 'string' && /^\d+(\.\d+)?s$/.test(delay))
+      return Math.ceil(Number(delay.slice(0, -1)));
+  }
+  return undefined;
 }
 
 function networkCode(err: unknown): string {
@@ -68,10 +98,9 @@ export function classifyGoogleError(
   if (status !== undefined) {
     const message = `Cloud Support ${method} failed: HTTP ${status}`;
     if (status === 404) return new NotFoundError(message, { source: SOURCE });
-    const retryAfterSeconds = parseRetryAfter(
-      headerValue(e.response?.headers, 'retry-after'),
-      nowMs,
-    );
+    const retryAfterSeconds =
+      parseRetryAfter(headerValue(e.response?.headers, 'retry-after'), nowMs) ??
+      (status === 429 || status === 503 ? retryInfoSeconds(e.response?.data) : undefined);
     // errors.ts: 429, or 503 with Retry-After, slow the queue down.
     const kind =
       status === 503 && retryAfterSeconds !== undefined ? 'rate-limited' : kindForStatus(status);

@@ -1,7 +1,11 @@
 // SupportCases on the Cloud Support API v2, through the googleapis client (deep import:
 // the whole `googleapis` package costs ~1 s at start-up).
 //
-// - The library's own retries are off (`retry: false`): the task queue retries.
+// - The library's own retries are off (`retry: false`). Each call goes through retry.ts
+//   instead, inside a time budget: 429 and 503 with Retry-After (or a RetryInfo detail) are
+//   retried after the wait they ask for; 5xx and network errors only for idempotent calls
+//   (reads, patch, close), never for the POSTs that create a case or a comment. Uploads are
+//   never repeated (their source stream is spent): the task queue retries those.
 // - HTTP goes through a small fetch on node:http (node-http-fetch.ts): the platform fetch
 //   keeps a streamed upload body in memory, and gaxios' default (node-fetch, an ES module
 //   imported dynamically) fails under jest's CommonJS runtime.
@@ -15,6 +19,7 @@ import type { z } from 'zod';
 import { auth as googleAuth, cloudsupport_v2 } from 'googleapis/build/src/apis/cloudsupport';
 import type { GlobalOptions, MethodOptions } from 'googleapis/build/src/apis/cloudsupport';
 import { NotFoundError, SyncError } from '../../domain/errors';
+import { withRetry, type RetryPolicy } from '../retry';
 import type {
   Attachment,
   Comment,
@@ -64,7 +69,15 @@ export interface GoogleSupportCasesOptions {
   requestTimeoutMs?: number;
   /** The fetch used for HTTP (tests may wrap it). Default: nodeHttpFetch. */
   fetchImplementation?: typeof fetch;
+  /** Retries within one call: time budget (default 20 s), attempts, injected clock and sleep. */
+  retry?: RetryPolicy;
 }
+
+/**
+ * How a call may be repeated: `idempotent` on any transient failure, `refusals` only when
+ * the server refused it (rate-limited: nothing was written), `never` (a spent upload body).
+ */
+type Repeat = 'idempotent' | 'refusals' | 'never';
 
 interface Call {
   readonly opts: MethodOptions;
@@ -80,9 +93,11 @@ export class GoogleSupportCases implements SupportCases {
   private readonly timeoutMs: number;
   private readonly connectorEmailSource: GoogleSupportCasesOptions['connectorEmail'];
   private connectorEmailPromise: Promise<string | undefined> | undefined;
+  private readonly retry: RetryPolicy;
 
   constructor(opts: GoogleSupportCasesOptions) {
     this.rootUrl = opts.rootUrl;
+    this.retry = opts.retry ?? {};
     this.timeoutMs = opts.requestTimeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.connectorEmailSource = opts.connectorEmail;
     const fetchImplementation = opts.fetchImplementation ?? nodeHttpFetch;
@@ -131,20 +146,24 @@ export class GoogleSupportCases implements SupportCases {
   }
 
   async create(input: NewSupportCase): Promise<SupportCase> {
-    const c = await this.json('cases.create', caseSchema, ({ opts }) =>
-      this.api.cases.create(
-        {
-          parent: input.parent,
-          requestBody: {
-            displayName: input.displayName,
-            description: input.description,
-            classification: { id: input.classificationId },
-            priority: priorityToGoogle(input.priority),
-            testCase: input.testCase,
+    const c = await this.json(
+      'cases.create',
+      caseSchema,
+      ({ opts }) =>
+        this.api.cases.create(
+          {
+            parent: input.parent,
+            requestBody: {
+              displayName: input.displayName,
+              description: input.description,
+              classification: { id: input.classificationId },
+              priority: priorityToGoogle(input.priority),
+              testCase: input.testCase,
+            },
           },
-        },
-        opts,
-      ),
+          opts,
+        ),
+      'refusals',
     );
     return toSupportCase(c);
   }
@@ -219,8 +238,12 @@ export class GoogleSupportCases implements SupportCases {
 
   async addComment(caseName: string, body: string): Promise<Comment> {
     const me = await this.connectorEmail();
-    const c = await this.json('cases.comments.create', commentSchema, ({ opts }) =>
-      this.api.cases.comments.create({ parent: caseName, requestBody: { body } }, opts),
+    const c = await this.json(
+      'cases.comments.create',
+      commentSchema,
+      ({ opts }) =>
+        this.api.cases.comments.create({ parent: caseName, requestBody: { body } }, opts),
+      'refusals',
     );
     return toComment(c, me);
   }
@@ -242,8 +265,11 @@ export class GoogleSupportCases implements SupportCases {
 
   async download(caseName: string, attachmentId: string): Promise<Readable> {
     const name = `${caseName}/attachments/${attachmentId}`;
-    const res = await this.run('media.download', ({ opts }) =>
-      this.api.media.download({ name, alt: 'media' }, { ...opts, responseType: 'stream' }),
+    // Retried until the headers arrive; a stream that breaks later is the caller's retry.
+    const res = await this.repeat('idempotent', () =>
+      this.run('media.download', ({ opts }) =>
+        this.api.media.download({ name, alt: 'media' }, { ...opts, responseType: 'stream' }),
+      ),
     );
     const data: unknown = res.data;
     let source: Readable;
@@ -279,30 +305,35 @@ export class GoogleSupportCases implements SupportCases {
     let sourceError: unknown;
     let body: Transform | undefined;
     try {
-      const a = await this.json('media.upload', attachmentSchema, (call) => {
-        // Each chunk restarts the inactivity timer; a failing source aborts the request
-        // (googleapis pipes without forwarding errors, so it would otherwise hang).
-        const counted = new Transform({
-          transform(chunk: Buffer, _enc, done) {
-            call.touch();
-            done(null, chunk);
-          },
-        });
-        body = counted;
-        file.content.once('error', (e) => {
-          sourceError = e;
-          call.abort();
-        });
-        file.content.pipe(counted);
-        return this.api.media.upload(
-          {
-            parent: caseName,
-            requestBody: { attachment: { filename: file.filename } },
-            media: { mimeType: file.mimeType || 'application/octet-stream', body: counted },
-          },
-          call.opts,
-        );
-      });
+      const a = await this.json(
+        'media.upload',
+        attachmentSchema,
+        (call) => {
+          // Each chunk restarts the inactivity timer; a failing source aborts the request
+          // (googleapis pipes without forwarding errors, so it would otherwise hang).
+          const counted = new Transform({
+            transform(chunk: Buffer, _enc, done) {
+              call.touch();
+              done(null, chunk);
+            },
+          });
+          body = counted;
+          file.content.once('error', (e) => {
+            sourceError = e;
+            call.abort();
+          });
+          file.content.pipe(counted);
+          return this.api.media.upload(
+            {
+              parent: caseName,
+              requestBody: { attachment: { filename: file.filename } },
+              media: { mimeType: file.mimeType || 'application/octet-stream', body: counted },
+            },
+            call.opts,
+          );
+        },
+        'never',
+      );
       return toAttachment(a, me);
     } catch (e) {
       if (body) {
@@ -335,16 +366,22 @@ export class GoogleSupportCases implements SupportCases {
     return this.connectorEmailPromise;
   }
 
-  /** One API call returning JSON, checked against `schema`. */
+  /** One API call returning JSON, checked against `schema`, repeated as `repeat` allows. */
   private async json<T>(
     method: string,
     schema: z.ZodType<T>,
     fn: (call: Call) => Promise<{ data: unknown }>,
+    repeat: Repeat = 'idempotent',
   ): Promise<T> {
-    const res = await this.run(method, fn);
+    const res = await this.repeat(repeat, () => this.run(method, fn));
     const parsed = schema.safeParse(res.data);
     if (!parsed.success) throw badResponse(method);
     return parsed.data;
+  }
+
+  private repeat<R>(repeat: Repeat, attempt: () => Promise<R>): Promise<R> {
+    if (repeat === 'never') return attempt();
+    return withRetry(attempt, { ...this.retry, idempotent: repeat === 'idempotent' });
   }
 
   /**
@@ -401,6 +438,7 @@ export function googleSupportCasesForEmulator(
     connectorEmail?: string;
     requestTimeoutMs?: number;
     fetchImplementation?: typeof fetch;
+    retry?: RetryPolicy;
   } = {},
 ): GoogleSupportCases {
   return new GoogleSupportCases({
@@ -409,6 +447,7 @@ export function googleSupportCasesForEmulator(
     connectorEmail: opts.connectorEmail ?? EMULATOR_CONNECTOR_EMAIL,
     requestTimeoutMs: opts.requestTimeoutMs,
     fetchImplementation: opts.fetchImplementation,
+    retry: opts.retry,
   });
 }
 
@@ -417,12 +456,13 @@ export function googleSupportCasesForEmulator(
  * cloud-platform scope. The connector's email is read from the credentials when not given.
  */
 export function googleSupportCasesFromAdc(
-  opts: { connectorEmail?: string; requestTimeoutMs?: number } = {},
+  opts: { connectorEmail?: string; requestTimeoutMs?: number; retry?: RetryPolicy } = {},
 ): GoogleSupportCases {
   const adc = new googleAuth.GoogleAuth({ scopes: [CLOUD_PLATFORM_SCOPE] });
   return new GoogleSupportCases({
     auth: adc,
     connectorEmail: opts.connectorEmail ?? (async () => (await adc.getCredentials()).client_email),
     requestTimeoutMs: opts.requestTimeoutMs,
+    retry: opts.retry,
   });
 }

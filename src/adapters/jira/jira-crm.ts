@@ -2,6 +2,13 @@
 // 5.x Version3Client for JSON calls; attachment bytes are streamed by jira-stream.ts.
 // Upstream JSON is checked with zod here and mapped to domain types: raw Jira shapes never
 // leave this folder.
+//
+// Rate limits (SPEC §4): every call goes through retry.ts inside a time budget. 429 (and 503
+// with Retry-After) is retried after Retry-After for every request; other 5xx and network
+// errors only for idempotent ones (reads, PUT issue, close as a whole), never for the POSTs
+// that create an issue or a comment, which may have been written before the failure.
+// Uploads are never repeated (their source stream is spent). Writes to one issue are paced
+// under Jira's per-issue write limits by issue-write-limiter.ts.
 import type { Readable } from 'node:stream';
 import { Version3Client, type Version3Models } from 'jira.js';
 import { z } from 'zod';
@@ -17,7 +24,13 @@ import type {
 import type { Crm } from '../../ports/crm';
 import type { Page } from '../../ports/support-cases';
 import { adfToText, textToAdf } from './adf';
+import { withRetry, type RetryPolicy } from '../retry';
 import { downloadStream, httpError, networkError, uploadStream } from './jira-stream';
+import {
+  IssueWriteLimiter,
+  JIRA_PER_ISSUE_WRITE_LIMITS,
+  type WriteWindow,
+} from './issue-write-limiter';
 
 export interface JiraCrmOptions {
   /** `https://SITE.atlassian.net` or a simulator URL. */
@@ -47,7 +60,30 @@ export interface JiraCrmOptions {
   readonly requestTimeoutMs?: number;
   /** Page size for search and comments (≤ 100). Default 100. */
   readonly pageSize?: number;
+  /**
+   * Retries within one call: time budget (default 20 s), attempts, and the clock and sleep
+   * also used to pace writes per issue.
+   */
+  readonly retry?: RetryPolicy;
+  /**
+   * Writes allowed per issue (sliding windows); false turns pacing off. Default: Jira
+   * Cloud's documented 20 per 2 s and 100 per 30 s.
+   */
+  readonly perIssueWriteLimits?: readonly WriteWindow[] | false;
+  /** Safety margin added to each per-issue window. Default 200 ms. */
+  readonly perIssueWriteMarginMs?: number;
 }
+
+/**
+ * How a request may be repeated: `idempotent` on any transient failure, `refusals` only when
+ * Jira refused it (rate-limited: nothing was written). `writeTo` paces it as a write to
+ * that issue (each attempt takes a slot).
+ */
+interface Access {
+  readonly repeat: 'idempotent' | 'refusals';
+  readonly writeTo?: string;
+}
+const READ: Access = { repeat: 'idempotent' };
 
 export const DEFAULT_SYNC_LABEL = 'synchronizeWithGoogleCloudSupport';
 export const DEFAULT_SYNC_JQL = `labels = ${DEFAULT_SYNC_LABEL}`;
@@ -256,6 +292,8 @@ export class JiraCrm implements Crm {
   private readonly issueFields: string[];
   private myAccountId: Promise<string> | undefined;
   private uploadLimit: Promise<number> | undefined;
+  private readonly retry: RetryPolicy;
+  private readonly writeLimiter: IssueWriteLimiter | undefined;
 
   constructor(private readonly opts: JiraCrmOptions) {
     this.baseUrl = opts.baseUrl.replace(/\/+$/, '');
@@ -274,6 +312,16 @@ export class JiraCrm implements Crm {
     this.doneTransition = opts.doneTransition;
     this.component = opts.component === undefined ? 'Google Cloud' : opts.component;
     this.pageSize = Math.max(1, Math.min(100, opts.pageSize ?? 100));
+    this.retry = opts.retry ?? {};
+    const limits = opts.perIssueWriteLimits ?? JIRA_PER_ISSUE_WRITE_LIMITS;
+    this.writeLimiter =
+      limits === false || limits.length === 0
+        ? undefined
+        : new IssueWriteLimiter(limits, {
+            now: this.retry.now,
+            sleep: this.retry.sleep,
+            marginMs: opts.perIssueWriteMarginMs,
+          });
     this.issueFields = [
       'summary',
       'description',
@@ -292,7 +340,28 @@ export class JiraCrm implements Crm {
     });
   }
 
-  private async call<T>(op: string, schema: z.ZodType<T>, fn: () => Promise<unknown>): Promise<T> {
+  /** One JSON call, checked against `schema`, repeated as `access` allows. */
+  private call<T>(
+    op: string,
+    schema: z.ZodType<T>,
+    fn: () => Promise<unknown>,
+    access: Access = READ,
+  ): Promise<T> {
+    return this.repeating(access.repeat, () => this.callOnce(op, schema, fn, access.writeTo));
+  }
+
+  private async callVoid(op: string, fn: () => Promise<unknown>, access: Access): Promise<void> {
+    await this.call(op, z.unknown(), fn, access);
+  }
+
+  /** One attempt: waits for a write slot on `writeTo`, sends, classifies, checks. */
+  private async callOnce<T>(
+    op: string,
+    schema: z.ZodType<T>,
+    fn: () => Promise<unknown>,
+    writeTo?: string,
+  ): Promise<T> {
+    if (writeTo !== undefined) await this.writeLimiter?.acquire(writeTo);
     let data: unknown;
     try {
       data = await fn();
@@ -302,12 +371,8 @@ export class JiraCrm implements Crm {
     return parse(op, schema, data);
   }
 
-  private async callVoid(op: string, fn: () => Promise<unknown>): Promise<void> {
-    try {
-      await fn();
-    } catch (e) {
-      throw classify(op, e);
-    }
+  private repeating<R>(repeat: Access['repeat'], attempt: () => Promise<R>): Promise<R> {
+    return withRetry(attempt, { ...this.retry, idempotent: repeat === 'idempotent' });
   }
 
   // --- mapping -------------------------------------------------------------------------
@@ -480,11 +545,15 @@ export class JiraCrm implements Crm {
       properties.push({ key: GOOGLE_CASE_PROPERTY, value: { name: input.googleCaseName } });
     }
     fields['labels'] = labels;
-    const created = await this.call('POST issue', createdSchema, () =>
-      this.client.issues.createIssue<unknown>({
-        fields: fields as Parameters<Version3Client['issues']['createIssue']>[0]['fields'],
-        ...(properties.length > 0 ? { properties } : {}),
-      }),
+    const created = await this.call(
+      'POST issue',
+      createdSchema,
+      () =>
+        this.client.issues.createIssue<unknown>({
+          fields: fields as Parameters<Version3Client['issues']['createIssue']>[0]['fields'],
+          ...(properties.length > 0 ? { properties } : {}),
+        }),
+      { repeat: 'refusals' },
     );
     const ticket = await this.get(created.id);
     if (ticket === null)
@@ -495,37 +564,61 @@ export class JiraCrm implements Crm {
   }
 
   async linkGoogleCase(ticketId: string, caseName: string): Promise<void> {
+    // Setting a field, adding a label and setting a property are all safe to repeat.
+    const access: Access = { repeat: 'idempotent', writeTo: ticketId };
     if (this.caseField !== undefined) {
-      await this.callVoid('PUT issue', () =>
-        this.client.issues.editIssue({
-          issueIdOrKey: encodeURIComponent(ticketId),
-          fields: { [this.caseField as string]: caseName },
-        }),
+      await this.callVoid(
+        'PUT issue',
+        () =>
+          this.client.issues.editIssue({
+            issueIdOrKey: encodeURIComponent(ticketId),
+            fields: { [this.caseField as string]: caseName },
+          }),
+        access,
       );
       return;
     }
-    await this.callVoid('PUT issue', () =>
-      this.client.issues.editIssue({
-        issueIdOrKey: encodeURIComponent(ticketId),
-        update: { labels: [{ add: googleCaseLabel(caseName) }] },
-        properties: [{ key: GOOGLE_CASE_PROPERTY, value: { name: caseName } }],
-      }),
+    await this.callVoid(
+      'PUT issue',
+      () =>
+        this.client.issues.editIssue({
+          issueIdOrKey: encodeURIComponent(ticketId),
+          update: { labels: [{ add: googleCaseLabel(caseName) }] },
+          properties: [{ key: GOOGLE_CASE_PROPERTY, value: { name: caseName } }],
+        }),
+      access,
     );
   }
 
   async setPriority(ticketId: string, priority: Priority): Promise<void> {
-    await this.callVoid('PUT issue', () =>
-      this.client.issues.editIssue({
-        issueIdOrKey: encodeURIComponent(ticketId),
-        fields: { priority: { name: this.priorityNames[priority] } },
-      }),
+    await this.callVoid(
+      'PUT issue',
+      () =>
+        this.client.issues.editIssue({
+          issueIdOrKey: encodeURIComponent(ticketId),
+          fields: { priority: { name: this.priorityNames[priority] } },
+        }),
+      { repeat: 'idempotent', writeTo: ticketId },
     );
   }
 
+  /**
+   * Repeating a transition that went through would fail (it no longer applies from Done), so
+   * the whole sequence is what gets retried: it starts by reading the status again.
+   */
   async close(ticketId: string): Promise<void> {
-    const issue = await this.fetchIssue(ticketId, ['status']);
+    await this.repeating('idempotent', () => this.closeOnce(ticketId));
+  }
+
+  private async closeOnce(ticketId: string): Promise<void> {
+    const issue = await this.callOnce('GET issue', issueSchema, () =>
+      this.client.issues.getIssue<unknown>({
+        issueIdOrKey: encodeURIComponent(ticketId),
+        fields: ['status'],
+      }),
+    );
     if (issue.fields.status?.statusCategory?.key === 'done') return;
-    const { transitions } = await this.call('GET transitions', transitionsSchema, () =>
+    const { transitions } = await this.callOnce('GET transitions', transitionsSchema, () =>
       this.client.issues.getTransitions<unknown>({ issueIdOrKey: encodeURIComponent(ticketId) }),
     );
     const wanted = this.doneTransition?.toLowerCase();
@@ -536,11 +629,15 @@ export class JiraCrm implements Crm {
     if (t === undefined) {
       throw new SyncError('permanent', 'No Jira transition closes this ticket', { source: SOURCE });
     }
-    await this.callVoid('POST transitions', () =>
-      this.client.issues.doTransition({
-        issueIdOrKey: encodeURIComponent(ticketId),
-        transition: { id: t.id },
-      }),
+    await this.callOnce(
+      'POST transitions',
+      z.unknown(),
+      () =>
+        this.client.issues.doTransition({
+          issueIdOrKey: encodeURIComponent(ticketId),
+          transition: { id: t.id },
+        }),
+      ticketId,
     );
   }
 
@@ -588,12 +685,18 @@ export class JiraCrm implements Crm {
     ];
     if (opts.mirrorOf !== undefined)
       properties.push({ key: MIRROR_PROPERTY, value: { mirrorOf: opts.mirrorOf } });
-    const created = await this.call('POST comment', commentSchema, () =>
-      this.client.issueComments.addComment<unknown>({
-        issueIdOrKey: encodeURIComponent(ticketId),
-        comment: textToAdf(limitText(body)) as Version3Models.Document,
-        properties,
-      }),
+    // Never repeated after a transient failure: the comment may exist already (the task's
+    // records and the gcsSync property sort that out on the queue's retry).
+    const created = await this.call(
+      'POST comment',
+      commentSchema,
+      () =>
+        this.client.issueComments.addComment<unknown>({
+          issueIdOrKey: encodeURIComponent(ticketId),
+          comment: textToAdf(limitText(body)) as Version3Models.Document,
+          properties,
+        }),
+      { repeat: 'refusals', writeTo: ticketId },
     );
     return this.toComment(created, me, opts.mirrorOf);
   }
@@ -615,10 +718,13 @@ export class JiraCrm implements Crm {
   async download(_ticketId: string, attachmentId: string): Promise<Readable> {
     if (!/^\d+$/.test(attachmentId))
       throw new SyncError('permanent', 'Invalid Jira attachment id', { source: SOURCE });
-    return downloadStream(`${this.baseUrl}/rest/api/3/attachment/content/${attachmentId}`, {
-      authorization: this.authorization,
-      timeoutMs: this.timeoutMs,
-    });
+    // Retried until the headers arrive; a stream that breaks later is the caller's retry.
+    return this.repeating('idempotent', () =>
+      downloadStream(`${this.baseUrl}/rest/api/3/attachment/content/${attachmentId}`, {
+        authorization: this.authorization,
+        timeoutMs: this.timeoutMs,
+      }),
+    );
   }
 
   async upload(
@@ -645,6 +751,14 @@ export class JiraCrm implements Crm {
       });
     }
     let json: unknown;
+    try {
+      // One attempt only (the source stream is spent by it), but paced like any write.
+      await this.writeLimiter?.acquire(ticketId);
+    } catch (e) {
+      file.content.off('error', ignoreUntilPiped);
+      file.content.destroy();
+      throw e;
+    }
     try {
       json = await uploadStream(
         `${this.baseUrl}/rest/api/3/issue/${encodeURIComponent(ticketId)}/attachments`,
