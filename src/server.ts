@@ -15,6 +15,7 @@ import type { MappingStore } from './ports/mapping-store';
 import type { TaskQueue } from './ports/task-queue';
 import type { SupportCases } from './ports/support-cases';
 import type { Clock } from './ports/clock';
+import type { RetryPolicy } from './adapters/retry';
 
 /** Where app.yaml, cron.yaml and queue.yaml live (the repo root, also after compiling to dist/src). */
 export const CONFIG_DIR = path.resolve(__dirname, __dirname.includes(`${path.sep}dist${path.sep}`) ? '../..' : '..');
@@ -39,6 +40,8 @@ export interface StartOptions {
   readonly clock?: Clock;
   readonly localQueueOptions?: { duplicateDelivery?: number; setTimer?: SetTimer; clock?: { now(): Date }; onOutcome?: ConstructorParameters<typeof LocalTaskQueue>[0]['onOutcome'] };
   readonly host?: string;
+  /** The adapters' retry policy (tests shorten waits with an injected sleep). */
+  readonly adapterRetry?: RetryPolicy;
 }
 
 /** Builds every adapter from the environment, starts listening, then the local queue and scheduler if configured. */
@@ -46,7 +49,7 @@ export async function startServer(env: Readonly<Record<string, string | undefine
   const config = loadConfig(env);
   const logger = opts.logger ?? createLogger({ level: env.LOG_LEVEL ?? 'info' });
 
-  const support = await makeSupport(config, env);
+  const support = await makeSupport(config, env, opts.adapterRetry);
   const apiToken = config.jira.apiToken ?? (await readSecret(config.jira.apiTokenSecret as string));
   const crm = new JiraCrm({
     baseUrl: config.jira.baseUrl,
@@ -59,6 +62,7 @@ export async function startServer(env: Readonly<Record<string, string | undefine
     googleCaseField: config.jira.googleCaseField ?? undefined,
     priorityNames: config.jira.priorityNames,
     doneTransition: config.jira.doneTransition ?? undefined,
+    retry: opts.adapterRetry,
   });
   const store = opts.store ?? (await makeStore(config, env));
 
@@ -113,11 +117,11 @@ export async function startServer(env: Readonly<Record<string, string | undefine
   };
 }
 
-async function makeSupport(config: Config, env: Readonly<Record<string, string | undefined>>): Promise<SupportCases> {
+async function makeSupport(config: Config, env: Readonly<Record<string, string | undefined>>, retry?: RetryPolicy): Promise<SupportCases> {
   if (config.google.emulatorHost) {
-    return googleSupportCasesForEmulator(config.google.emulatorHost, env.CLOUDSUPPORT_EMULATOR_TOKEN ?? 'sandbox-token');
+    return googleSupportCasesForEmulator(config.google.emulatorHost, env.CLOUDSUPPORT_EMULATOR_TOKEN ?? 'sandbox-token', { retry });
   }
-  return googleSupportCasesFromAdc();
+  return googleSupportCasesFromAdc({ retry });
 }
 
 async function makeStore(config: Config, env: Readonly<Record<string, string | undefined>>): Promise<MappingStore> {
