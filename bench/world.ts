@@ -1,0 +1,275 @@
+// The pieces every in-process bench section shares: both API simulators (counting every
+// request by route) on a clock the bench can move back for seeding, the connector's real
+// app and adapters over HTTP with a counting store, and seeding of linked pairs.
+import type { AddressInfo } from 'node:net';
+import { Writable } from 'node:stream';
+import { buildApp } from '../src/app';
+import { loadConfig, type Config } from '../src/config';
+import { createLogger } from '../src/adapters/log/pino-logger';
+import { MemoryMappingStore } from '../src/adapters/local/memory-mapping-store';
+import { JiraCrm, googleCaseLabel, GOOGLE_CASE_PROPERTY } from '../src/adapters/jira/jira-crm';
+import { googleSupportCasesForEmulator } from '../src/adapters/google/google-support-cases';
+import { startGoogleSimulator, type GoogleSimulator } from '../src/sandbox/google-simulator';
+import { startJiraSimulator, type JiraSimulator } from '../src/sandbox/jira-simulator';
+import type { CaseMapping } from '../src/domain/mapping';
+import type { SyncTask, TaskQueue } from '../src/ports/task-queue';
+import type { FastifyInstance } from 'fastify';
+import { CountingMappingStore } from './counting-store';
+
+export const PARENT = 'organizations/123456789012';
+export const SYNC_LABEL = 'synchronizeWithGoogleCloudSupport';
+export const CRON = { 'X-Appengine-Cron': 'true' } as const;
+export const QUEUE = {
+  'X-AppEngine-QueueName': 'sync',
+  'Content-Type': 'application/json',
+} as const;
+
+/** A clock that the simulators read: real time plus an offset the bench sets. */
+export class ShiftedClock {
+  offsetMs = 0;
+  now = (): Date => new Date(Date.now() + this.offsetMs);
+}
+
+export interface Sims {
+  readonly google: GoogleSimulator;
+  readonly jira: JiraSimulator;
+  readonly clock: ShiftedClock;
+  close(): Promise<void>;
+}
+
+export async function startSims(opts: { jiraUploadLimitBytes?: number } = {}): Promise<Sims> {
+  const clock = new ShiftedClock();
+  const google = await startGoogleSimulator({ now: clock.now });
+  const jira = await startJiraSimulator({
+    now: clock.now,
+    searchLagMs: 0,
+    ...(opts.jiraUploadLimitBytes ? { uploadLimitBytes: opts.jiraUploadLimitBytes } : {}),
+  });
+  return {
+    google,
+    jira,
+    clock,
+    close: async () => {
+      await Promise.all([google.close(), jira.close()]);
+    },
+  };
+}
+
+/** The connector's environment pointing at the simulators (STORE=memory, local queue, no scheduler). */
+export function connectorEnv(sims: {
+  google: GoogleSimulator;
+  jira: JiraSimulator;
+}): Record<string, string> {
+  return {
+    PORT: '0',
+    SUPPORT_PARENT: PARENT,
+    SUPPORT_CLASSIFICATION_ID: 'sandbox-classification',
+    CLOUDSUPPORT_EMULATOR_HOST: sims.google.host,
+    CLOUDSUPPORT_EMULATOR_TOKEN: sims.google.token,
+    JIRA_BASE_URL: sims.jira.url,
+    JIRA_EMAIL: sims.jira.email,
+    JIRA_API_TOKEN: sims.jira.apiToken,
+    JIRA_PROJECT_KEY: 'SUP',
+    STORE: 'memory',
+    TASK_QUEUE: 'local',
+    SCHEDULER: 'off',
+  };
+}
+
+/** A TaskQueue that only counts: the poll's cost is measured without the syncs it fans out. */
+export class CountingQueue implements TaskQueue {
+  readonly tasks: SyncTask[] = [];
+  async enqueue(task: SyncTask): Promise<void> {
+    this.tasks.push(task);
+  }
+}
+
+/** A pino destination that keeps only a count of lines per severity (nothing printed). */
+export function quietLogger(level = 'warn') {
+  const counts: Record<string, number> = {};
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      for (const line of chunk.toString('utf8').split('\n')) {
+        const m = /"severity":"([A-Z]+)"/.exec(line);
+        if (m?.[1]) counts[m[1]] = (counts[m[1]] ?? 0) + 1;
+      }
+      cb();
+    },
+  });
+  return { logger: createLogger({ level, destination: sink }), counts };
+}
+
+export interface InProcessConnector {
+  readonly app: FastifyInstance;
+  readonly url: string;
+  readonly config: Config;
+  readonly store: CountingMappingStore;
+  readonly queue: CountingQueue;
+  readonly crm: JiraCrm;
+  get(path: string): Promise<{ status: number; body: Record<string, unknown> }>;
+  post(path: string, body: unknown): Promise<{ status: number; body: Record<string, unknown> }>;
+  close(): Promise<void>;
+}
+
+/**
+ * The real app (buildApp) with the real Google and Jira adapters built as server.ts builds
+ * them, a counting memory store and a counting queue, listening on 127.0.0.1.
+ */
+export async function startInProcessConnector(sims: Sims): Promise<InProcessConnector> {
+  const config = loadConfig(connectorEnv(sims));
+  const support = googleSupportCasesForEmulator(sims.google.host, sims.google.token);
+  const crm = new JiraCrm({
+    baseUrl: config.jira.baseUrl,
+    email: config.jira.email,
+    apiToken: config.jira.apiToken as string,
+    projectKey: config.jira.projectKey,
+    issueType: config.jira.issueType,
+    syncJql: config.jira.syncJql,
+    syncLabel: config.jira.syncLabel,
+    priorityNames: config.jira.priorityNames,
+  });
+  const store = new CountingMappingStore(new MemoryMappingStore());
+  const queue = new CountingQueue();
+  const { logger } = quietLogger();
+  let seq = 0;
+  const app = buildApp({
+    support,
+    crm,
+    store,
+    queue,
+    clock: { now: () => new Date() },
+    settings: config.settings,
+    logger,
+    newId: () => `bench-${++seq}`,
+  });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+  const call = async (path: string, init: RequestInit) => {
+    const res = await fetch(`${url}${path}`, init);
+    const text = await res.text();
+    return { status: res.status, body: (text ? JSON.parse(text) : {}) as Record<string, unknown> };
+  };
+  return {
+    app,
+    url,
+    config,
+    store,
+    queue,
+    crm,
+    get: (path) => call(path, { headers: CRON }),
+    post: (path, body) =>
+      call(path, { method: 'POST', headers: QUEUE, body: JSON.stringify(body) }),
+    close: () => app.close(),
+  };
+}
+
+export interface SeededPair {
+  readonly caseName: string;
+  readonly issueId: string;
+  readonly issueKey: string;
+  readonly mappingId: string;
+}
+
+/**
+ * Creates `n` linked pairs directly: a Google case, a Jira ticket that holds its name (label
+ * plus issue property, as the connector links them) and a mapping synced at `syncedAt`.
+ * The simulators' clock is moved back to `at` meanwhile, so that the seeds are older than
+ * the polling windows.
+ */
+export async function seedPairs(
+  sims: Sims,
+  store: { insert: CountingMappingStore['insert'] },
+  n: number,
+  at: Date,
+): Promise<SeededPair[]> {
+  const saved = sims.clock.offsetMs;
+  sims.clock.offsetMs = at.getTime() - Date.now();
+  const pairs: SeededPair[] = [];
+  try {
+    for (let i = 0; i < n; i++) {
+      const c = sims.google.createCase({
+        parent: PARENT,
+        displayName: `Bench case ${i}`,
+        description: `Seeded case ${i}.`,
+        priority: 'P3',
+        createTime: at,
+      });
+      const issue = sims.jira.createIssue({
+        summary: `Bench case ${i}`,
+        description: `CONTENT MIRRORED FROM GOOGLE SUPPORT:\nSeeded case ${i}.`,
+        labels: [SYNC_LABEL, googleCaseLabel(c.name)],
+        priority: 'Low',
+        createdAt: at,
+      });
+      sims.jira.setIssueProperty(issue.id, GOOGLE_CASE_PROPERTY, { name: c.name });
+      const m: CaseMapping = await store.insert({
+        googleCaseName: c.name,
+        companyCaseID: issue.id,
+        companyCaseKey: issue.key,
+        newContentAt: at,
+        resolvedAt: null,
+        companyUpdatesSyncedAt: at,
+        googleUpdatesSyncedAt: at,
+        outageCommentSentToGoogle: false,
+        outageCommentSentToCompany: false,
+        priority: 3,
+        origin: 'google',
+        googlePendingSince: null,
+        companyPendingSince: null,
+        counterpartCreationStartedAt: null,
+      });
+      pairs.push({ caseName: c.name, issueId: issue.id, issueKey: issue.key, mappingId: m.id });
+    }
+  } finally {
+    sims.clock.offsetMs = saved;
+  }
+  return pairs;
+}
+
+// --- upstream counts ------------------------------------------------------------------------
+
+export interface UpstreamCounts {
+  readonly calls: number;
+  readonly writes: number;
+  readonly byRoute: Readonly<Record<string, number>>;
+}
+
+const GOOGLE_WRITE_ROUTES: ReadonlySet<string> = new Set([
+  'cases.create',
+  'cases.patch',
+  'cases.close',
+  'cases.comments.create',
+  'media.upload',
+  'media.upload.metadata',
+]);
+
+/** Requests the Google simulator answered since its last resetStats(). */
+export function googleCounts(sims: Pick<Sims, 'google'>): UpstreamCounts {
+  const s = sims.google.stats();
+  let writes = 0;
+  for (const [route, n] of Object.entries(s.byRoute))
+    if (GOOGLE_WRITE_ROUTES.has(route)) writes += n;
+  return { calls: s.total, writes, byRoute: s.byRoute };
+}
+
+/** Requests the Jira simulator answered since its last resetStats() (search is a POST but reads). */
+export function jiraCounts(sims: Pick<Sims, 'jira'>): UpstreamCounts {
+  const s = sims.jira.stats();
+  let writes = 0;
+  for (const [route, n] of Object.entries(s.byRoute)) {
+    const method = route.split(' ')[0] ?? '';
+    if (method !== 'GET' && method !== 'HEAD' && !route.includes('/search')) writes += n;
+  }
+  return { calls: s.total, writes, byRoute: s.byRoute };
+}
+
+export function resetCounts(sims: Pick<Sims, 'google' | 'jira'>, store?: { reset(): void }): void {
+  sims.google.resetStats();
+  sims.jira.resetStats();
+  store?.reset();
+}
+
+/** Milliseconds since `t0` (performance.now()). */
+export function since(t0: number): number {
+  return performance.now() - t0;
+}
