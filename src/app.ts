@@ -8,6 +8,8 @@ export interface AppDeps extends Omit<TaskDeps, 'log'> {
   readonly logger: FastifyBaseLogger;
   /** GCP project for Cloud Trace correlation of log lines. */
   readonly traceProject?: string;
+  /** Loads what the first task would otherwise wait for (App Engine's /_ah/warmup). */
+  readonly warmup?: () => Promise<void>;
 }
 
 /** Builds the app without listening or reading env (STYLE.md). */
@@ -28,7 +30,12 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   });
   app.addContentTypeParser('*', { parseAs: 'string' }, (_req, _body, done) => done(null, { __malformed: true }));
   app.get('/healthz', async () => ({ status: 'ok' }));
-  const { logger, traceProject, ...rest } = deps;
+  // App Engine sends GET /_ah/warmup before routing traffic to a new instance (app.yaml: inbound_services).
+  app.get('/_ah/warmup', async () => {
+    await deps.warmup?.();
+    return { status: 'warm' };
+  });
+  const { logger, traceProject, warmup: _warmup, ...rest } = deps;
   void app.register(taskRoutes, { deps: { ...rest, log: logger }, traceProject });
   return app;
 }

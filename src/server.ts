@@ -6,11 +6,9 @@ import { buildApp } from './app';
 import { ConfigError, loadConfig, type Config } from './config';
 import { createLogger } from './adapters/log/pino-logger';
 import { MemoryMappingStore } from './adapters/local/memory-mapping-store';
-import { LocalTaskQueue, type SetTimer } from './adapters/local/local-task-queue';
-import { LocalScheduler } from './adapters/local/local-scheduler';
-import { loadCronConfig, loadQueueConfig } from './adapters/local/gae-yaml';
-import { JiraCrm } from './adapters/jira/jira-crm';
-import { googleSupportCasesForEmulator, googleSupportCasesFromAdc } from './adapters/google/google-support-cases';
+import type { LocalTaskQueue, SetTimer } from './adapters/local/local-task-queue';
+import type { LocalScheduler } from './adapters/local/local-scheduler';
+import { lazyPort, type Lazy } from './adapters/lazy';
 import type { MappingStore } from './ports/mapping-store';
 import type { TaskQueue } from './ports/task-queue';
 import type { SupportCases } from './ports/support-cases';
@@ -29,6 +27,8 @@ export interface RunningConnector {
   /** Present with TASK_QUEUE=local. */
   readonly localQueue: LocalTaskQueue | null;
   readonly scheduler: LocalScheduler | null;
+  /** Resolves once every adapter is built (secrets read, clients loaded); rejects on a bad one. */
+  ready(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -49,22 +49,34 @@ export async function startServer(env: Readonly<Record<string, string | undefine
   const config = loadConfig(env);
   const logger = opts.logger ?? createLogger({ level: env.LOG_LEVEL ?? 'info' });
 
-  const support = await makeSupport(config, env, opts.adapterRetry);
-  const apiToken = config.jira.apiToken ?? (await readSecret(config.jira.apiTokenSecret as string));
-  const crm = new JiraCrm({
-    baseUrl: config.jira.baseUrl,
-    email: config.jira.email,
-    apiToken,
-    projectKey: config.jira.projectKey,
-    issueType: config.jira.issueType,
-    syncJql: config.jira.syncJql,
-    syncLabel: config.jira.syncLabel,
-    googleCaseField: config.jira.googleCaseField ?? undefined,
-    priorityNames: config.jira.priorityNames,
-    doneTransition: config.jira.doneTransition ?? undefined,
-    retry: opts.adapterRetry,
+  // Adapters are built after listen (see lazy.ts): the first /healthz does not wait for
+  // the client libraries, and main() still fails the boot if one cannot be built.
+  const lazies: Lazy<unknown>[] = [];
+  const later = <T extends object>(build: () => Promise<T>): T => {
+    const l = lazyPort(build);
+    lazies.push(l);
+    return l.port;
+  };
+  const support = later(() => makeSupport(config, env, opts.adapterRetry));
+  const crm = later(async () => {
+    const apiToken = config.jira.apiToken ?? (await readSecret(config.jira.apiTokenSecret as string));
+    const { JiraCrm } = await import('./adapters/jira/jira-crm');
+    return new JiraCrm({
+      baseUrl: config.jira.baseUrl,
+      email: config.jira.email,
+      apiToken,
+      projectKey: config.jira.projectKey,
+      issueType: config.jira.issueType,
+      syncJql: config.jira.syncJql,
+      syncLabel: config.jira.syncLabel,
+      googleCaseField: config.jira.googleCaseField ?? undefined,
+      priorityNames: config.jira.priorityNames,
+      doneTransition: config.jira.doneTransition ?? undefined,
+      retry: opts.adapterRetry,
+    });
   });
-  const store = opts.store ?? (await makeStore(config, env));
+  const store = opts.store ?? (config.store === 'memory' ? new MemoryMappingStore() : later(() => makeDatastore(env)));
+  const ready = () => Promise.all(lazies.map((l) => l.ready())).then(() => undefined);
 
   // The queue needs the app's URL, known only after listen: route enqueues through a holder.
   let queue: TaskQueue | null = null;
@@ -79,22 +91,25 @@ export async function startServer(env: Readonly<Record<string, string | undefine
     logger,
     newId: randomUUID,
     traceProject: config.cloudTasks.project ?? undefined,
+    warmup: ready,
   });
   const address = await app.listen({ port: config.port, host: opts.host ?? (config.onAppEngine ? '0.0.0.0' : '127.0.0.1') });
   const url = address.replace('0.0.0.0', '127.0.0.1');
 
   let localQueue: LocalTaskQueue | null = null;
   if (config.taskQueue === 'local') {
+    const [{ LocalTaskQueue }, { loadQueueConfig }] = await Promise.all([import('./adapters/local/local-task-queue'), import('./adapters/local/gae-yaml')]);
     const queues = loadQueueConfig(path.join(CONFIG_DIR, 'queue.yaml'));
     const q = queues.find((x) => x.name === config.cloudTasks.queue) ?? queues[0];
     if (!q) throw new ConfigError(['queue.yaml defines no queue']);
     localQueue = new LocalTaskQueue({ baseUrl: url, queue: q, logger, ...opts.localQueueOptions });
     queue = localQueue;
   } else {
-    queue = await makeCloudTasks(config);
+    queue = later(() => makeCloudTasks(config));
   }
   let scheduler: LocalScheduler | null = null;
   if (config.scheduler === 'local') {
+    const [{ LocalScheduler }, { loadCronConfig }] = await Promise.all([import('./adapters/local/local-scheduler'), import('./adapters/local/gae-yaml')]);
     scheduler = new LocalScheduler({ baseUrl: url, jobs: loadCronConfig(path.join(CONFIG_DIR, 'cron.yaml')), logger });
     scheduler.start();
   }
@@ -107,6 +122,7 @@ export async function startServer(env: Readonly<Record<string, string | undefine
     queue: queueRef,
     localQueue,
     scheduler,
+    ready,
     close: async () => {
       scheduler?.stop();
       // Give in-flight deliveries a moment; a task that keeps failing is retried forever, so do not wait for idle.
@@ -118,14 +134,14 @@ export async function startServer(env: Readonly<Record<string, string | undefine
 }
 
 async function makeSupport(config: Config, env: Readonly<Record<string, string | undefined>>, retry?: RetryPolicy): Promise<SupportCases> {
+  const { googleSupportCasesForEmulator, googleSupportCasesFromAdc } = await import('./adapters/google/google-support-cases');
   if (config.google.emulatorHost) {
     return googleSupportCasesForEmulator(config.google.emulatorHost, env.CLOUDSUPPORT_EMULATOR_TOKEN ?? 'sandbox-token', { retry });
   }
   return googleSupportCasesFromAdc({ retry });
 }
 
-async function makeStore(config: Config, env: Readonly<Record<string, string | undefined>>): Promise<MappingStore> {
-  if (config.store === 'memory') return new MemoryMappingStore();
+async function makeDatastore(env: Readonly<Record<string, string | undefined>>): Promise<MappingStore> {
   const { DatastoreMappingStore } = await import('./adapters/datastore/datastore-mapping-store');
   return new DatastoreMappingStore({ projectId: env.GOOGLE_CLOUD_PROJECT ?? env.DATASTORE_PROJECT_ID });
 }
@@ -147,16 +163,35 @@ async function readSecret(name: string): Promise<string> {
   const { SecretManagerServiceClient } = await import('@google-cloud/secret-manager');
   const client = new SecretManagerServiceClient();
   const version = name.includes('/versions/') ? name : `${name}/versions/latest`;
-  const [res] = await client.accessSecretVersion({ name: version });
+  let res;
+  try {
+    [res] = await client.accessSecretVersion({ name: version });
+  } catch (e) {
+    const code = (e as { code?: unknown }).code;
+    throw new ConfigError([`JIRA_API_TOKEN_SECRET: the secret could not be read (${typeof code === 'number' ? `gRPC code ${code}` : e instanceof Error ? e.name : 'unknown error'}); check its name and the Secret Manager Secret Accessor role`]);
+  }
   const data = res.payload?.data;
   const value = typeof data === 'string' ? data : data ? Buffer.from(data).toString('utf8') : '';
   if (!value.trim()) throw new ConfigError(['JIRA_API_TOKEN_SECRET: the secret is empty']);
   return value.trim();
 }
 
+/** How long after listening main() builds the adapters (the boot check). */
+const BOOT_CHECK_DELAY_MS = 1000;
+
 async function main(): Promise<void> {
   try {
     const running = await startServer(process.env);
+    // Read the secret and load the clients at start, not at the first task, so a bad secret
+    // fails the boot. Loading them blocks the event loop for about a second, so it runs just
+    // after the instance has answered its first requests (App Engine's /_ah/warmup runs it
+    // before any traffic). BENCHMARKS.md reports both times.
+    setTimeout(() => {
+      running.ready().catch((e: unknown) => {
+        process.stderr.write(`connector failed to start: ${e instanceof ConfigError ? e.message : e instanceof Error ? e.name : 'unknown error'}\n`);
+        process.exit(1);
+      });
+    }, BOOT_CHECK_DELAY_MS);
     const stop = () => void running.close().finally(() => process.exit(0));
     process.once('SIGTERM', stop);
     process.once('SIGINT', stop);
