@@ -17,6 +17,9 @@ import { mirrorMark, other } from '../domain/plan-items';
 import type { Attachment, CrmTicket, Side, SupportCase } from '../domain/types';
 import { errorName, LEASE_TTL_MS, SEARCH_LAG_MS, type TaskDeps, type TaskOutcome } from './deps';
 
+/** sourceId of the recorded "now syncing" notice. */
+const NOW_SYNCING = 'now-syncing';
+
 interface Linked {
   mapping: CaseMapping;
   gcase: SupportCase;
@@ -57,7 +60,12 @@ async function syncLocked(deps: TaskDeps, mappingId: string): Promise<TaskOutcom
   const before = mapping;
 
   const counts = { comments: 0, attachments: 0, fields: 0 };
-  const records = await deps.store.listMirroredItems(mapping.id);
+  let records = await deps.store.listMirroredItems(mapping.id);
+  // Announced here, not at creation: a failure right after linking must not lose it.
+  if (!records.some((r) => r.kind === 'notice' && r.sourceId === NOW_SYNCING)) {
+    await announceLink(deps, mapping, gcase.name, ticket.key);
+    records = await deps.store.listMirroredItems(mapping.id);
+  }
   const window = (at: Date | null, ms: number) => (at ? new Date(at.getTime() - ms) : undefined);
   const [gComments, cComments] = await Promise.all([
     deps.support.listComments(gcase.name, window(mapping.googleUpdatesSyncedAt, deps.settings.googlePollingWindowMs)),
@@ -177,7 +185,6 @@ async function createTicket(deps: TaskDeps, m: CaseMapping, gcase: SupportCase):
     googleUpdatesSyncedAt: mapping.googleUpdatesSyncedAt ?? now,
     priority: gcase.priority ?? mapping.priority,
   });
-  await announceLink(deps, mapping, gcase.name, ticket.key);
   return { mapping, ticket };
 }
 
@@ -215,18 +222,15 @@ async function createCase(deps: TaskDeps, m: CaseMapping, ticket: CrmTicket): Pr
     companyUpdatesSyncedAt: mapping.companyUpdatesSyncedAt ?? now,
     priority: ticket.priority ?? mapping.priority,
   });
-  await announceLink(deps, mapping, gcase.name, ticket.key);
   return { mapping, gcase };
 }
 
 /** "This case is now syncing with Company Case: KEY" on the Google case, once. */
 async function announceLink(deps: TaskDeps, mapping: CaseMapping, caseName: string, issueKey: string): Promise<void> {
-  const records = await deps.store.listMirroredItems(mapping.id);
-  if (records.some((r) => r.kind === 'notice' && r.sourceId === 'now-syncing')) return;
   const text = nowSyncingText(issueKey);
   const existing = (await deps.support.listComments(caseName)).find((c) => !c.author.isGoogleSupport && c.body.trim() === text);
   const comment = existing ?? (await deps.support.addComment(caseName, text));
-  await deps.store.recordMirroredItem({ mappingId: mapping.id, kind: 'notice', sourceSide: 'google', sourceId: 'now-syncing', targetIds: [comment.id], createdAt: deps.clock.now() });
+  await deps.store.recordMirroredItem({ mappingId: mapping.id, kind: 'notice', sourceSide: 'google', sourceId: NOW_SYNCING, targetIds: [comment.id], createdAt: deps.clock.now() });
 }
 
 
