@@ -6,7 +6,9 @@ import { startGoogleSimulator, type GoogleSimulator } from '../../src/sandbox/go
 import { startJiraSimulator, type JiraSimulator } from '../../src/sandbox/jira-simulator';
 import { startServer, type RunningConnector } from '../../src/server';
 import { createLogger } from '../../src/adapters/log/pino-logger';
-import { systemTimer } from '../../src/adapters/local/local-task-queue';
+import { systemTimer, type TaskOutcome as QueueTaskOutcome } from '../../src/adapters/local/local-task-queue';
+import type { RetryPolicy } from '../../src/adapters/retry';
+import type { Clock } from '../../src/ports/clock';
 import type { MappingStore } from '../../src/ports/mapping-store';
 
 export const PARENT = 'organizations/123456789012';
@@ -23,18 +25,40 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(opts: { env?: Record<string, string>; duplicateDelivery?: number; store?: MappingStore; jiraOptions?: Parameters<typeof startJiraSimulator>[0] } = {}): Promise<Harness> {
-  const google = await startGoogleSimulator();
-  const jira = await startJiraSimulator(opts.jiraOptions);
-  const logs: Record<string, unknown>[] = [];
-  const sink = new Writable({
+export interface ConnectorOptions {
+  env?: Record<string, string>;
+  duplicateDelivery?: number;
+  store?: MappingStore;
+  /** Called with the outcome of every delivery attempt of the local queue. */
+  onQueueOutcome?: (info: QueueTaskOutcome) => void;
+  /** The connector's clock (real time by default; the queue keeps its own 100× clock). */
+  clock?: Clock;
+  /** The adapters' retry policy (e.g. an onRetry counter). */
+  adapterRetry?: RetryPolicy;
+}
+
+/** A writable that parses the connector's JSON log lines into `logs`. */
+export function logSink(logs: Record<string, unknown>[]): Writable {
+  return new Writable({
     write(chunk: Buffer, _enc, cb) {
       for (const line of chunk.toString('utf8').split('\n')) if (line.trim()) logs.push(JSON.parse(line) as Record<string, unknown>);
       cb();
     },
   });
+}
+
+/**
+ * One connector (server.ts, local queue with a 100×-fast clock, scheduler off) wired to
+ * both simulators, logging into `logs`. Several may share the simulators (and a store).
+ */
+export async function startConnector(
+  google: GoogleSimulator,
+  jira: JiraSimulator,
+  logs: Record<string, unknown>[],
+  opts: ConnectorOptions = {},
+): Promise<RunningConnector> {
   const queueEpoch = Date.now();
-  const connector = await startServer(
+  return startServer(
     {
       PORT: '0',
       SUPPORT_PARENT: PARENT,
@@ -50,20 +74,36 @@ export async function startHarness(opts: { env?: Record<string, string>; duplica
       SCHEDULER: 'off',
       ...opts.env,
     },
-    { logger: createLogger({ level: 'debug', destination: sink }), store: opts.store, localQueueOptions: {
+    { logger: createLogger({ level: 'debug', destination: logSink(logs) }), store: opts.store, clock: opts.clock, adapterRetry: opts.adapterRetry, localQueueOptions: {
         duplicateDelivery: opts.duplicateDelivery,
+        onOutcome: opts.onQueueOutcome,
         // The queue's own clock runs 100× faster, so queue.yaml's backoff (seconds) passes
-        // within a test; the connector and the simulators keep real time.
+        // within a test; the connector keeps real time (or the clock it is given).
         clock: { now: () => new Date(queueEpoch + (Date.now() - queueEpoch) * 100) },
         setTimer: (fn, ms) => systemTimer(fn, ms / 100),
       },
     },
   );
-  const cron = async (path: string) => {
-    const res = await fetch(`${connector.url}${path}`, { headers: { 'X-Appengine-Cron': 'true' } });
-    const text = await res.text();
-    return { status: res.status, body: text ? (JSON.parse(text) as unknown) : null };
-  };
+}
+
+/** GET a cron route of `connector` with the cron header. */
+export async function cronOn(connector: RunningConnector, path: string): Promise<{ status: number; body: unknown }> {
+  const res = await fetch(`${connector.url}${path}`, { headers: { 'X-Appengine-Cron': 'true' } });
+  const text = await res.text();
+  return { status: res.status, body: text ? (JSON.parse(text) as unknown) : null };
+}
+
+export async function startHarness(
+  opts: ConnectorOptions & {
+    jiraOptions?: Parameters<typeof startJiraSimulator>[0];
+    googleOptions?: Parameters<typeof startGoogleSimulator>[0];
+  } = {},
+): Promise<Harness> {
+  const google = await startGoogleSimulator(opts.googleOptions);
+  const jira = await startJiraSimulator(opts.jiraOptions);
+  const logs: Record<string, unknown>[] = [];
+  const connector = await startConnector(google, jira, logs, opts);
+  const cron = (path: string) => cronOn(connector, path);
   const drain = async () => {
     await connector.localQueue?.idle();
   };
