@@ -121,7 +121,33 @@ export async function startHarness(
     },
     close: async () => {
       await connector.close();
+      // Every e2e test also proves that no log line holds a case text, comment body, file
+      // name or credential that crossed the connector (SPEC §5, security).
+      const leaked = leakedInto(logs, peopleTexts(google, jira, [jira.apiToken, google.token]));
       await Promise.all([google.close(), jira.close()]);
+      if (leaked.length > 0) throw new Error(`log lines hold ${leaked.length} sensitive text(s), e.g. ${JSON.stringify(leaked[0]!.slice(0, 40))}`);
     },
   };
+}
+
+/** Texts held by the simulators (case and ticket texts, comment bodies, file names) plus secrets. */
+export function peopleTexts(google: GoogleSimulator, jira: JiraSimulator, secrets: readonly string[]): string[] {
+  const texts = [...secrets];
+  for (const c of google.listCases()) {
+    const d = google.getCase(c.name);
+    texts.push(d.displayName, d.description, ...d.comments.map((x) => x.body), ...d.attachments.map((a) => a.filename));
+  }
+  for (const i of jira.listIssues()) {
+    const d = jira.getIssue(i.key);
+    if (!d) continue;
+    texts.push(d.summary, d.descriptionText, ...d.comments.map((x) => x.bodyText), ...d.attachments.map((a) => a.filename));
+  }
+  // Long enough not to match a log message's own words by chance.
+  return [...new Set(texts.flatMap((t) => t.split('\n')).map((t) => t.trim()).filter((t) => t.length >= 8))];
+}
+
+/** The texts that appear in any captured log line. */
+export function leakedInto(logs: readonly Record<string, unknown>[], texts: readonly string[]): string[] {
+  const all = JSON.stringify(logs);
+  return texts.filter((t) => all.includes(JSON.stringify(t).slice(1, -1)));
 }
