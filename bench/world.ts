@@ -178,7 +178,7 @@ export interface SeededPair {
  */
 export async function seedPairs(
   sims: Sims,
-  store: { insert: CountingMappingStore['insert'] },
+  store: Pick<CountingMappingStore, 'insert' | 'recordMirroredItem'>,
   n: number,
   at: Date,
 ): Promise<SeededPair[]> {
@@ -217,6 +217,20 @@ export async function seedPairs(
         googlePendingSince: null,
         companyPendingSince: null,
         counterpartCreationStartedAt: null,
+      });
+      // A linked pair as the connector leaves it: the case was told, and the notice recorded.
+      const notice = sims.google.addComment(c.name, {
+        body: `This case is now syncing with Company Case: ${issue.key}`,
+        displayName: 'Connector Service Account',
+        googleSupport: false,
+      });
+      await store.recordMirroredItem({
+        mappingId: m.id,
+        kind: 'notice',
+        sourceSide: 'google',
+        sourceId: 'now-syncing',
+        targetIds: [notice.id],
+        createdAt: at,
       });
       pairs.push({ caseName: c.name, issueId: issue.id, issueKey: issue.key, mappingId: m.id });
     }
