@@ -5,7 +5,6 @@ import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { buildApp } from './app';
 import { ConfigError, loadConfig, type Config } from './config';
 import { createLogger } from './adapters/log/pino-logger';
-import { MemoryMappingStore } from './adapters/local/memory-mapping-store';
 import type { LocalTaskQueue, SetTimer } from './adapters/local/local-task-queue';
 import type { LocalScheduler } from './adapters/local/local-scheduler';
 import { lazyPort, type Lazy } from './adapters/lazy';
@@ -75,7 +74,7 @@ export async function startServer(env: Readonly<Record<string, string | undefine
       retry: opts.adapterRetry,
     });
   });
-  const store = opts.store ?? (config.store === 'memory' ? new MemoryMappingStore() : later(() => makeDatastore(env)));
+  const store = opts.store ?? later(() => (config.store === 'memory' ? makeMemoryStore() : makeDatastore(env)));
   const ready = () => Promise.all(lazies.map((l) => l.ready())).then(() => undefined);
 
   // The queue needs the app's URL, known only after listen: route enqueues through a holder.
@@ -139,6 +138,11 @@ async function makeSupport(config: Config, env: Readonly<Record<string, string |
     return googleSupportCasesForEmulator(config.google.emulatorHost, env.CLOUDSUPPORT_EMULATOR_TOKEN ?? 'sandbox-token', { retry });
   }
   return googleSupportCasesFromAdc({ retry });
+}
+
+async function makeMemoryStore(): Promise<MappingStore> {
+  const { MemoryMappingStore } = await import('./adapters/local/memory-mapping-store');
+  return new MemoryMappingStore();
 }
 
 async function makeDatastore(env: Readonly<Record<string, string | undefined>>): Promise<MappingStore> {
