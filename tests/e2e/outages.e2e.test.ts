@@ -4,10 +4,8 @@
 // The connector and both simulators share a clock that the test moves forward.
 import { startGoogleSimulator, type GoogleSimulator } from '../../src/sandbox/google-simulator';
 import { startJiraSimulator, type JiraSimulator } from '../../src/sandbox/jira-simulator';
-import { startServer, type RunningConnector } from '../../src/server';
-import { createLogger } from '../../src/adapters/log/pino-logger';
-import { systemTimer } from '../../src/adapters/local/local-task-queue';
-import { PARENT } from '../support/e2e-harness';
+import type { RunningConnector } from '../../src/server';
+import { cronOn, PARENT, startConnector } from '../support/e2e-harness';
 
 const MINUTE = 60_000;
 const OUTAGE = /^This case has not synced properly in .+\.$/;
@@ -34,32 +32,8 @@ async function startWorld(): Promise<World> {
   const now = () => new Date(Date.now() + offset);
   const google = await startGoogleSimulator({ now });
   const jira = await startJiraSimulator({ now });
-  const queueEpoch = Date.now();
-  const connector = await startServer(
-    {
-      PORT: '0',
-      SUPPORT_PARENT: PARENT,
-      SUPPORT_CLASSIFICATION_ID: 'sandbox-classification',
-      CLOUDSUPPORT_EMULATOR_HOST: google.host,
-      CLOUDSUPPORT_EMULATOR_TOKEN: google.token,
-      JIRA_BASE_URL: jira.url,
-      JIRA_EMAIL: jira.email,
-      JIRA_API_TOKEN: jira.apiToken,
-      JIRA_PROJECT_KEY: 'SUP',
-      STORE: 'memory',
-      TASK_QUEUE: 'local',
-      SCHEDULER: 'off',
-    },
-    {
-      logger: createLogger({ level: 'silent' }),
-      clock: { now },
-      localQueueOptions: {
-        clock: { now: () => new Date(queueEpoch + (Date.now() - queueEpoch) * 100) },
-        setTimer: (fn, ms) => systemTimer(fn, ms / 100),
-      },
-    },
-  );
-  const cron = async (path: string) => (await fetch(`${connector.url}${path}`, { headers: { 'X-Appengine-Cron': 'true' } })).status;
+  const connector = await startConnector(google, jira, [], { clock: { now } });
+  const cron = async (path: string) => (await cronOn(connector, path)).status;
   return { google, jira, connector, cron, advance: (ms) => (offset += ms) };
 }
 
