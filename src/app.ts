@@ -28,7 +28,9 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       done(null, { __malformed: true });
     }
   });
-  app.addContentTypeParser('*', { parseAs: 'string' }, (_req, _body, done) => done(null, { __malformed: true }));
+  app.addContentTypeParser('*', { parseAs: 'string' }, (_req, _body, done) =>
+    done(null, { __malformed: true }),
+  );
   app.get('/healthz', async () => ({ status: 'ok' }));
   // App Engine sends GET /_ah/warmup before routing traffic to a new instance (app.yaml: inbound_services).
   app.get('/_ah/warmup', async () => {

@@ -1,4 +1,8 @@
-import { DEFAULT_JIRA_PRIORITY_MAP, parseJiraPriorityMap, type JiraPriorityNames } from './domain/priority';
+import {
+  DEFAULT_JIRA_PRIORITY_MAP,
+  parseJiraPriorityMap,
+  type JiraPriorityNames,
+} from './domain/priority';
 import { parseIsoDurationMs } from './domain/durations';
 import type { SyncSettings } from './domain/settings';
 
@@ -26,12 +30,18 @@ export interface Config {
   readonly taskQueue: 'cloud-tasks' | 'local';
   readonly scheduler: 'local' | 'off';
   /** Cloud Tasks location and queue (production). */
-  readonly cloudTasks: { readonly project: string | null; readonly location: string; readonly queue: string };
+  readonly cloudTasks: {
+    readonly project: string | null;
+    readonly location: string;
+    readonly queue: string;
+  };
 }
 
 export class ConfigError extends Error {
   constructor(readonly problems: readonly string[]) {
-    super(`invalid configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n- ${problems.join('\n- ')}`);
+    super(
+      `invalid configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n- ${problems.join('\n- ')}`,
+    );
     this.name = 'ConfigError';
   }
 }
@@ -53,7 +63,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
   };
   const oneOf = <T extends string>(k: string, allowed: readonly T[], dflt: T): T => {
     const v = get(k) ?? dflt;
-    if (!(allowed as readonly string[]).includes(v)) problems.push(`${k} must be one of ${allowed.join(', ')} (got "${v}")`);
+    if (!(allowed as readonly string[]).includes(v))
+      problems.push(`${k} must be one of ${allowed.join(', ')} (got "${v}")`);
     return v as T;
   };
   const duration = (k: string, dflt: string): number => {
@@ -66,29 +77,35 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
   };
   const bool = (k: string): boolean => {
     const v = (get(k) ?? 'false').toLowerCase();
-    if (!['true', 'false', '1', '0', 'yes', 'no'].includes(v)) problems.push(`${k} must be true or false`);
+    if (!['true', 'false', '1', '0', 'yes', 'no'].includes(v))
+      problems.push(`${k} must be true or false`);
     return ['true', '1', 'yes'].includes(v);
   };
 
   const onAppEngine = get('GAE_ENV') === 'standard';
   const portRaw = get('PORT') ?? '8080';
   const port = Number(portRaw);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) problems.push(`PORT must be a port number (got "${portRaw}")`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    problems.push(`PORT must be a port number (got "${portRaw}")`);
 
   const supportParent = required('SUPPORT_PARENT');
-  if (supportParent && !PARENT.test(supportParent)) problems.push('SUPPORT_PARENT must look like organizations/ID or projects/ID');
+  if (supportParent && !PARENT.test(supportParent))
+    problems.push('SUPPORT_PARENT must look like organizations/ID or projects/ID');
   const supportCaseParent = get('SUPPORT_CASE_PARENT') ?? supportParent;
-  if (supportCaseParent && !PARENT.test(supportCaseParent)) problems.push('SUPPORT_CASE_PARENT must look like organizations/ID or projects/ID');
+  if (supportCaseParent && !PARENT.test(supportCaseParent))
+    problems.push('SUPPORT_CASE_PARENT must look like organizations/ID or projects/ID');
 
   const emulatorHost = get('CLOUDSUPPORT_EMULATOR_HOST') ?? null;
-  if (emulatorHost && !/^[\w.-]+:\d+$/.test(emulatorHost)) problems.push('CLOUDSUPPORT_EMULATOR_HOST must be host:port');
+  if (emulatorHost && !/^[\w.-]+:\d+$/.test(emulatorHost))
+    problems.push('CLOUDSUPPORT_EMULATOR_HOST must be host:port');
 
   const baseUrl = required('JIRA_BASE_URL');
   if (baseUrl) {
     try {
       const u = new URL(baseUrl);
       if (!['http:', 'https:'].includes(u.protocol)) throw new Error();
-      if (onAppEngine && u.protocol !== 'https:') problems.push('JIRA_BASE_URL must use https on App Engine');
+      if (onAppEngine && u.protocol !== 'https:')
+        problems.push('JIRA_BASE_URL must use https on App Engine');
     } catch {
       problems.push('JIRA_BASE_URL must be an http(s) URL');
     }
@@ -96,14 +113,20 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
   const email = required('JIRA_EMAIL');
   const apiToken = get('JIRA_API_TOKEN') ?? null;
   const apiTokenSecret = get('JIRA_API_TOKEN_SECRET') ?? null;
-  if (!apiToken && !apiTokenSecret) problems.push('JIRA_API_TOKEN or JIRA_API_TOKEN_SECRET is required');
-  if (apiTokenSecret && !/^projects\/[^/]+\/secrets\/[^/]+(\/versions\/[^/]+)?$/.test(apiTokenSecret)) {
+  if (!apiToken && !apiTokenSecret)
+    problems.push('JIRA_API_TOKEN or JIRA_API_TOKEN_SECRET is required');
+  if (
+    apiTokenSecret &&
+    !/^projects\/[^/]+\/secrets\/[^/]+(\/versions\/[^/]+)?$/.test(apiTokenSecret)
+  ) {
     problems.push('JIRA_API_TOKEN_SECRET must look like projects/P/secrets/NAME[/versions/V]');
   }
   const projectKey = required('JIRA_PROJECT_KEY');
-  if (projectKey && !/^[A-Z][A-Z0-9_]+$/.test(projectKey)) problems.push('JIRA_PROJECT_KEY must be a Jira project key such as SUP');
+  if (projectKey && !/^[A-Z][A-Z0-9_]+$/.test(projectKey))
+    problems.push('JIRA_PROJECT_KEY must be a Jira project key such as SUP');
   const googleCaseField = get('JIRA_GOOGLE_CASE_FIELD') ?? null;
-  if (googleCaseField && !/^customfield_\d+$/.test(googleCaseField)) problems.push('JIRA_GOOGLE_CASE_FIELD must look like customfield_10050');
+  if (googleCaseField && !/^customfield_\d+$/.test(googleCaseField))
+    problems.push('JIRA_GOOGLE_CASE_FIELD must look like customfield_10050');
   let priorityNames: JiraPriorityNames = parseJiraPriorityMap(DEFAULT_JIRA_PRIORITY_MAP);
   try {
     priorityNames = parseJiraPriorityMap(get('JIRA_PRIORITY_MAP') ?? DEFAULT_JIRA_PRIORITY_MAP);
@@ -119,7 +142,11 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     supportTestCases: bool('SUPPORT_TEST_CASES'),
     googlePollingWindowMs: duration('GOOGLE_POLLING_WINDOW', 'PT30M'),
     companyPollingWindowMs: duration('COMPANY_POLLING_WINDOW', 'PT5M'),
-    googleCommentsVisibility: oneOf('JIRA_GOOGLE_COMMENTS_VISIBILITY', ['internal', 'public'] as const, 'internal'),
+    googleCommentsVisibility: oneOf(
+      'JIRA_GOOGLE_COMMENTS_VISIBILITY',
+      ['internal', 'public'] as const,
+      'internal',
+    ),
     commentsToGoogle: oneOf('JIRA_COMMENTS_TO_GOOGLE', ['all', 'public'] as const, 'all'),
   };
   const config: Config = {
@@ -141,7 +168,11 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       doneTransition: get('JIRA_DONE_TRANSITION') ?? null,
     },
     store: oneOf('STORE', ['datastore', 'memory'] as const, 'datastore'),
-    taskQueue: oneOf('TASK_QUEUE', ['cloud-tasks', 'local'] as const, onAppEngine ? 'cloud-tasks' : 'local'),
+    taskQueue: oneOf(
+      'TASK_QUEUE',
+      ['cloud-tasks', 'local'] as const,
+      onAppEngine ? 'cloud-tasks' : 'local',
+    ),
     scheduler: oneOf('SCHEDULER', ['local', 'off'] as const, onAppEngine ? 'off' : 'local'),
     cloudTasks: {
       project: get('GOOGLE_CLOUD_PROJECT') ?? null,
@@ -149,7 +180,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       queue: get('CLOUD_TASKS_QUEUE') ?? 'sync',
     },
   };
-  if (config.taskQueue === 'cloud-tasks' && !config.cloudTasks.project) problems.push('GOOGLE_CLOUD_PROJECT is required with TASK_QUEUE=cloud-tasks');
+  if (config.taskQueue === 'cloud-tasks' && !config.cloudTasks.project)
+    problems.push('GOOGLE_CLOUD_PROJECT is required with TASK_QUEUE=cloud-tasks');
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);
 }

@@ -15,7 +15,10 @@ import type { Clock } from './ports/clock';
 import type { RetryPolicy } from './adapters/retry';
 
 /** Where app.yaml, cron.yaml and queue.yaml live (the repo root, also after compiling to dist/src). */
-export const CONFIG_DIR = path.resolve(__dirname, __dirname.includes(`${path.sep}dist${path.sep}`) ? '../..' : '..');
+export const CONFIG_DIR = path.resolve(
+  __dirname,
+  __dirname.includes(`${path.sep}dist${path.sep}`) ? '../..' : '..',
+);
 
 export interface RunningConnector {
   readonly app: FastifyInstance;
@@ -37,14 +40,22 @@ export interface StartOptions {
   readonly store?: MappingStore;
   /** The connector's clock (tests that move time, e.g. outage detection). Real time by default. */
   readonly clock?: Clock;
-  readonly localQueueOptions?: { duplicateDelivery?: number; setTimer?: SetTimer; clock?: { now(): Date }; onOutcome?: ConstructorParameters<typeof LocalTaskQueue>[0]['onOutcome'] };
+  readonly localQueueOptions?: {
+    duplicateDelivery?: number;
+    setTimer?: SetTimer;
+    clock?: { now(): Date };
+    onOutcome?: ConstructorParameters<typeof LocalTaskQueue>[0]['onOutcome'];
+  };
   readonly host?: string;
   /** The adapters' retry policy (tests shorten waits with an injected sleep). */
   readonly adapterRetry?: RetryPolicy;
 }
 
 /** Builds every adapter from the environment, starts listening, then the local queue and scheduler if configured. */
-export async function startServer(env: Readonly<Record<string, string | undefined>>, opts: StartOptions = {}): Promise<RunningConnector> {
+export async function startServer(
+  env: Readonly<Record<string, string | undefined>>,
+  opts: StartOptions = {},
+): Promise<RunningConnector> {
   const config = loadConfig(env);
   const logger = opts.logger ?? createLogger({ level: env.LOG_LEVEL ?? 'info' });
 
@@ -58,7 +69,8 @@ export async function startServer(env: Readonly<Record<string, string | undefine
   };
   const support = later(() => makeSupport(config, env, opts.adapterRetry));
   const crm = later(async () => {
-    const apiToken = config.jira.apiToken ?? (await readSecret(config.jira.apiTokenSecret as string));
+    const apiToken =
+      config.jira.apiToken ?? (await readSecret(config.jira.apiTokenSecret as string));
     const { JiraCrm } = await import('./adapters/jira/jira-crm');
     return new JiraCrm({
       baseUrl: config.jira.baseUrl,
@@ -74,7 +86,8 @@ export async function startServer(env: Readonly<Record<string, string | undefine
       retry: opts.adapterRetry,
     });
   });
-  const store = opts.store ?? later(() => (config.store === 'memory' ? makeMemoryStore() : makeDatastore(env)));
+  const store =
+    opts.store ?? later(() => (config.store === 'memory' ? makeMemoryStore() : makeDatastore(env)));
   const ready = () => Promise.all(lazies.map((l) => l.ready())).then(() => undefined);
 
   // The queue needs the app's URL, known only after listen: route enqueues through a holder.
@@ -92,12 +105,18 @@ export async function startServer(env: Readonly<Record<string, string | undefine
     traceProject: config.cloudTasks.project ?? undefined,
     warmup: ready,
   });
-  const address = await app.listen({ port: config.port, host: opts.host ?? (config.onAppEngine ? '0.0.0.0' : '127.0.0.1') });
+  const address = await app.listen({
+    port: config.port,
+    host: opts.host ?? (config.onAppEngine ? '0.0.0.0' : '127.0.0.1'),
+  });
   const url = address.replace('0.0.0.0', '127.0.0.1');
 
   let localQueue: LocalTaskQueue | null = null;
   if (config.taskQueue === 'local') {
-    const [{ LocalTaskQueue }, { loadQueueConfig }] = await Promise.all([import('./adapters/local/local-task-queue'), import('./adapters/local/gae-yaml')]);
+    const [{ LocalTaskQueue }, { loadQueueConfig }] = await Promise.all([
+      import('./adapters/local/local-task-queue'),
+      import('./adapters/local/gae-yaml'),
+    ]);
     const queues = loadQueueConfig(path.join(CONFIG_DIR, 'queue.yaml'));
     const q = queues.find((x) => x.name === config.cloudTasks.queue) ?? queues[0];
     if (!q) throw new ConfigError(['queue.yaml defines no queue']);
@@ -108,11 +127,21 @@ export async function startServer(env: Readonly<Record<string, string | undefine
   }
   let scheduler: LocalScheduler | null = null;
   if (config.scheduler === 'local') {
-    const [{ LocalScheduler }, { loadCronConfig }] = await Promise.all([import('./adapters/local/local-scheduler'), import('./adapters/local/gae-yaml')]);
-    scheduler = new LocalScheduler({ baseUrl: url, jobs: loadCronConfig(path.join(CONFIG_DIR, 'cron.yaml')), logger });
+    const [{ LocalScheduler }, { loadCronConfig }] = await Promise.all([
+      import('./adapters/local/local-scheduler'),
+      import('./adapters/local/gae-yaml'),
+    ]);
+    scheduler = new LocalScheduler({
+      baseUrl: url,
+      jobs: loadCronConfig(path.join(CONFIG_DIR, 'cron.yaml')),
+      logger,
+    });
     scheduler.start();
   }
-  logger.info({ url, store: config.store, taskQueue: config.taskQueue, scheduler: config.scheduler }, 'connector listening');
+  logger.info(
+    { url, store: config.store, taskQueue: config.taskQueue, scheduler: config.scheduler },
+    'connector listening',
+  );
   return {
     app,
     url,
@@ -125,17 +154,30 @@ export async function startServer(env: Readonly<Record<string, string | undefine
     close: async () => {
       scheduler?.stop();
       // Give in-flight deliveries a moment; a task that keeps failing is retried forever, so do not wait for idle.
-      if (localQueue) await Promise.race([localQueue.idle(), new Promise((r) => setTimeout(r, 2000).unref())]).catch(() => undefined);
+      if (localQueue)
+        await Promise.race([
+          localQueue.idle(),
+          new Promise((r) => setTimeout(r, 2000).unref()),
+        ]).catch(() => undefined);
       localQueue?.close();
       await app.close();
     },
   };
 }
 
-async function makeSupport(config: Config, env: Readonly<Record<string, string | undefined>>, retry?: RetryPolicy): Promise<SupportCases> {
-  const { googleSupportCasesForEmulator, googleSupportCasesFromAdc } = await import('./adapters/google/google-support-cases');
+async function makeSupport(
+  config: Config,
+  env: Readonly<Record<string, string | undefined>>,
+  retry?: RetryPolicy,
+): Promise<SupportCases> {
+  const { googleSupportCasesForEmulator, googleSupportCasesFromAdc } =
+    await import('./adapters/google/google-support-cases');
   if (config.google.emulatorHost) {
-    return googleSupportCasesForEmulator(config.google.emulatorHost, env.CLOUDSUPPORT_EMULATOR_TOKEN ?? 'sandbox-token', { retry });
+    return googleSupportCasesForEmulator(
+      config.google.emulatorHost,
+      env.CLOUDSUPPORT_EMULATOR_TOKEN ?? 'sandbox-token',
+      { retry },
+    );
   }
   return googleSupportCasesFromAdc({ retry });
 }
@@ -145,9 +187,13 @@ async function makeMemoryStore(): Promise<MappingStore> {
   return new MemoryMappingStore();
 }
 
-async function makeDatastore(env: Readonly<Record<string, string | undefined>>): Promise<MappingStore> {
+async function makeDatastore(
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<MappingStore> {
   const { DatastoreMappingStore } = await import('./adapters/datastore/datastore-mapping-store');
-  return new DatastoreMappingStore({ projectId: env.GOOGLE_CLOUD_PROJECT ?? env.DATASTORE_PROJECT_ID });
+  return new DatastoreMappingStore({
+    projectId: env.GOOGLE_CLOUD_PROJECT ?? env.DATASTORE_PROJECT_ID,
+  });
 }
 
 async function makeCloudTasks(config: Config): Promise<TaskQueue> {
@@ -172,7 +218,9 @@ async function readSecret(name: string): Promise<string> {
     [res] = await client.accessSecretVersion({ name: version });
   } catch (e) {
     const code = (e as { code?: unknown }).code;
-    throw new ConfigError([`JIRA_API_TOKEN_SECRET: the secret could not be read (${typeof code === 'number' ? `gRPC code ${code}` : e instanceof Error ? e.name : 'unknown error'}); check its name and the Secret Manager Secret Accessor role`]);
+    throw new ConfigError([
+      `JIRA_API_TOKEN_SECRET: the secret could not be read (${typeof code === 'number' ? `gRPC code ${code}` : e instanceof Error ? e.name : 'unknown error'}); check its name and the Secret Manager Secret Accessor role`,
+    ]);
   }
   const data = res.payload?.data;
   const value = typeof data === 'string' ? data : data ? Buffer.from(data).toString('utf8') : '';
@@ -192,7 +240,9 @@ async function main(): Promise<void> {
     // before any traffic). BENCHMARKS.md reports both times.
     setTimeout(() => {
       running.ready().catch((e: unknown) => {
-        process.stderr.write(`connector failed to start: ${e instanceof ConfigError ? e.message : e instanceof Error ? e.name : 'unknown error'}\n`);
+        process.stderr.write(
+          `connector failed to start: ${e instanceof ConfigError ? e.message : e instanceof Error ? e.name : 'unknown error'}\n`,
+        );
         process.exit(1);
       });
     }, BOOT_CHECK_DELAY_MS);
@@ -204,7 +254,9 @@ async function main(): Promise<void> {
       process.stderr.write(`${e.message}\n`);
       process.exit(2);
     }
-    process.stderr.write(`connector failed to start: ${e instanceof Error ? e.name : 'unknown error'}\n`);
+    process.stderr.write(
+      `connector failed to start: ${e instanceof Error ? e.name : 'unknown error'}\n`,
+    );
     process.exit(1);
   }
 }

@@ -22,7 +22,8 @@ export function lazyPort<T extends object>(build: () => Promise<T>): Lazy<T> {
       return async (...args: unknown[]) => {
         const target = await get();
         const method = (target as Record<PropertyKey, unknown>)[prop];
-        if (typeof method !== 'function') throw new TypeError(`${String(prop)} is not a port method`);
+        if (typeof method !== 'function')
+          throw new TypeError(`${String(prop)} is not a port method`);
         return (method as (...a: unknown[]) => unknown).apply(target, args);
       };
     },

@@ -46,7 +46,10 @@ export class NotFoundError extends SyncError {
 /** An upload larger than the target accepts (Jira 413 or the site's attachment limit). */
 export class TooLargeError extends SyncError {
   readonly limitBytes?: number;
-  constructor(message: string, opts: { limitBytes?: number; source?: string; cause?: unknown } = {}) {
+  constructor(
+    message: string,
+    opts: { limitBytes?: number; source?: string; cause?: unknown } = {},
+  ) {
     super('permanent', message, { ...opts, status: 413 });
     this.name = 'TooLargeError';
     this.limitBytes = opts.limitBytes;

@@ -17,13 +17,28 @@ export type CommentAction =
       readonly writtenPartIds?: readonly string[];
     }
   /** The copy exists already (written before a crash): only record it. */
-  | { readonly kind: 'record-comment'; readonly from: Side; readonly sourceId: string; readonly targetIds: string[] };
+  | {
+      readonly kind: 'record-comment';
+      readonly from: Side;
+      readonly sourceId: string;
+      readonly targetIds: string[];
+    };
 
 export type AttachmentAction =
   | { readonly kind: 'mirror-attachment'; readonly from: Side; readonly attachment: Attachment }
-  | { readonly kind: 'record-attachment'; readonly from: Side; readonly sourceId: string; readonly targetIds: string[] }
+  | {
+      readonly kind: 'record-attachment';
+      readonly from: Side;
+      readonly sourceId: string;
+      readonly targetIds: string[];
+    }
   /** Too large for the target: write a comment naming it instead. */
-  | { readonly kind: 'attachment-too-large'; readonly from: Side; readonly attachment: Attachment; readonly limitBytes: number };
+  | {
+      readonly kind: 'attachment-too-large';
+      readonly from: Side;
+      readonly attachment: Attachment;
+      readonly limitBytes: number;
+    };
 
 function recordedIds(records: readonly MirroredItem[], kinds: MirroredItem['kind'][]) {
   const sources = new Set<string>();
@@ -56,7 +71,11 @@ export function writtenByConnector(side: Side, c: Comment): boolean {
   if (side === 'company') return c.mirrorOf !== undefined;
   // Google: the connector's comments are never from Google support, and carry our header or a notice text.
   if (c.author.isGoogleSupport) return false;
-  return parseMirrorHeader(c.body)?.side === 'company' || isConnectorNotice(c.body) || isAttachmentNotMirroredText(c.body);
+  return (
+    parseMirrorHeader(c.body)?.side === 'company' ||
+    isConnectorNotice(c.body) ||
+    isAttachmentNotMirroredText(c.body)
+  );
 }
 
 /**
@@ -77,7 +96,8 @@ export function planComments(args: {
   // Copies already on the target side, by source mark.
   const copiesOnCompany = new Map<string, string[]>();
   for (const c of args.company) {
-    if (c.mirrorOf) copiesOnCompany.set(c.mirrorOf, [...(copiesOnCompany.get(c.mirrorOf) ?? []), c.id]);
+    if (c.mirrorOf)
+      copiesOnCompany.set(c.mirrorOf, [...(copiesOnCompany.get(c.mirrorOf) ?? []), c.id]);
   }
   const copiesOnGoogle = new Map<string, string[]>();
   // Split comments: part index → id, and the announced number of parts, per source mark.
@@ -89,7 +109,10 @@ export function planComments(args: {
     const mark = mirrorMark('company', h.commentId);
     copiesOnGoogle.set(mark, [...(copiesOnGoogle.get(mark) ?? []), c.id]);
     if (h.part) {
-      const parts = partsOnGoogle.get(mark) ?? { total: h.part.total, ids: new Map<number, string>() };
+      const parts = partsOnGoogle.get(mark) ?? {
+        total: h.part.total,
+        ids: new Map<number, string>(),
+      };
       if (!parts.ids.has(h.part.index)) parts.ids.set(h.part.index, c.id);
       partsOnGoogle.set(mark, parts);
     }
@@ -107,7 +130,11 @@ export function planComments(args: {
     const mark = mirrorMark('google', c.id);
     if (sources.has(mark) || targets.has(mark) || writtenByConnector('google', c)) continue;
     const copies = copiesOnCompany.get(mark);
-    actions.push(copies ? { kind: 'record-comment', from: 'google', sourceId: c.id, targetIds: copies } : { kind: 'mirror-comment', from: 'google', comment: c });
+    actions.push(
+      copies
+        ? { kind: 'record-comment', from: 'google', sourceId: c.id, targetIds: copies }
+        : { kind: 'mirror-comment', from: 'google', comment: c },
+    );
   }
   for (const c of [...args.company].sort(byCreation)) {
     const mark = mirrorMark('company', c.id);
@@ -115,8 +142,19 @@ export function planComments(args: {
     if (args.commentsToGoogle === 'public' && !c.isPublic) continue;
     const copies = copiesOnGoogle.get(mark);
     const partial = copies ? incompleteParts(mark) : null;
-    if (partial) actions.push({ kind: 'mirror-comment', from: 'company', comment: c, writtenPartIds: partial });
-    else actions.push(copies ? { kind: 'record-comment', from: 'company', sourceId: c.id, targetIds: copies } : { kind: 'mirror-comment', from: 'company', comment: c });
+    if (partial)
+      actions.push({
+        kind: 'mirror-comment',
+        from: 'company',
+        comment: c,
+        writtenPartIds: partial,
+      });
+    else
+      actions.push(
+        copies
+          ? { kind: 'record-comment', from: 'company', sourceId: c.id, targetIds: copies }
+          : { kind: 'mirror-comment', from: 'company', comment: c },
+      );
   }
   return actions;
 }
@@ -135,12 +173,21 @@ export function planAttachments(args: {
 }): AttachmentAction[] {
   const { sources, targets } = recordedIds(args.records, ['attachment']);
   const actions: AttachmentAction[] = [];
-  const plan = (from: Side, items: readonly Attachment[], onTarget: readonly Attachment[], limit: number | null) => {
-    const unclaimed = onTarget.filter((t) => t.author.isConnector && !targets.has(mirrorMark(other(from), t.id)));
+  const plan = (
+    from: Side,
+    items: readonly Attachment[],
+    onTarget: readonly Attachment[],
+    limit: number | null,
+  ) => {
+    const unclaimed = onTarget.filter(
+      (t) => t.author.isConnector && !targets.has(mirrorMark(other(from), t.id)),
+    );
     for (const a of [...items].sort(byCreation)) {
       const mark = mirrorMark(from, a.id);
       if (sources.has(mark) || targets.has(mark) || a.author.isConnector) continue;
-      const i = unclaimed.findIndex((t) => t.filename === a.filename && t.sizeBytes === a.sizeBytes);
+      const i = unclaimed.findIndex(
+        (t) => t.filename === a.filename && t.sizeBytes === a.sizeBytes,
+      );
       if (i >= 0) {
         const copy = unclaimed.splice(i, 1)[0] as Attachment;
         actions.push({ kind: 'record-attachment', from, sourceId: a.id, targetIds: [copy.id] });

@@ -7,7 +7,8 @@ import { DEFAULT_PRIORITY } from './priority';
 export type PollAction =
   | {
       readonly kind: 'skip';
-      readonly reason: 'too-old' | 'closed-unmapped' | 'resolved' | 'mirror-awaiting-link' | 'counterpart-mapped';
+      readonly reason:
+        'too-old' | 'closed-unmapped' | 'resolved' | 'mirror-awaiting-link' | 'counterpart-mapped';
     }
   | { readonly kind: 'adopt'; readonly mapping: NewCaseMapping }
   | { readonly kind: 'mark-pending'; readonly mapping: CaseMapping }
@@ -45,14 +46,17 @@ export function planPolledItem(
   counterpartMapping: CaseMapping | null = null,
 ): PollAction[] {
   if (!mapping) {
-    if (now.getTime() - item.createTime.getTime() > ADOPTION_LIMIT_MS) return [{ kind: 'skip', reason: 'too-old' }];
+    if (now.getTime() - item.createTime.getTime() > ADOPTION_LIMIT_MS)
+      return [{ kind: 'skip', reason: 'too-old' }];
     if (item.closed) return [{ kind: 'skip', reason: 'closed-unmapped' }];
     if (counterpartMapping) return [{ kind: 'skip', reason: 'counterpart-mapped' }];
-    if (item.isMirror && !item.counterpart) return [{ kind: 'skip', reason: 'mirror-awaiting-link' }];
+    if (item.isMirror && !item.counterpart)
+      return [{ kind: 'skip', reason: 'mirror-awaiting-link' }];
     return [{ kind: 'adopt', mapping: newMapping(item, now) }, { kind: 'enqueue' }];
   }
   if (mapping.resolvedAt) return [{ kind: 'skip', reason: 'resolved' }];
-  const synced = item.side === 'google' ? mapping.googleUpdatesSyncedAt : mapping.companyUpdatesSyncedAt;
+  const synced =
+    item.side === 'google' ? mapping.googleUpdatesSyncedAt : mapping.companyUpdatesSyncedAt;
   const pending = item.side === 'google' ? mapping.googlePendingSince : mapping.companyPendingSince;
   if (!pending && (!synced || item.updateTime.getTime() > synced.getTime())) {
     const marked: CaseMapping =

@@ -30,7 +30,9 @@ export function earliest(a: Date | null, b: Date | null): Date | null {
 }
 
 /** Both sides exist: the pair is linked. */
-export function isLinked(m: CaseMapping): m is CaseMapping & { googleCaseName: string; companyCaseID: string } {
+export function isLinked(
+  m: CaseMapping,
+): m is CaseMapping & { googleCaseName: string; companyCaseID: string } {
   return m.googleCaseName !== null && m.companyCaseID !== null;
 }
 

@@ -7,7 +7,11 @@ import { SyncError } from '../domain/errors';
  * conflict → 409 and anything else → 500 (retried with backoff). Only the error's class,
  * kind, status and source are logged: never its message's upstream details or bodies.
  */
-export async function handleError(error: FastifyError | Error, req: FastifyRequest, reply: FastifyReply): Promise<void> {
+export async function handleError(
+  error: FastifyError | Error,
+  req: FastifyRequest,
+  reply: FastifyReply,
+): Promise<void> {
   const fields = {
     route: req.routeOptions.url,
     error: error.name,
@@ -24,7 +28,8 @@ export async function handleError(error: FastifyError | Error, req: FastifyReque
         return;
       case 'rate-limited':
         req.log.warn(fields, 'task throttled by upstream');
-        if (error.retryAfterSeconds !== undefined) void reply.header('retry-after', String(Math.ceil(error.retryAfterSeconds)));
+        if (error.retryAfterSeconds !== undefined)
+          void reply.header('retry-after', String(Math.ceil(error.retryAfterSeconds)));
         await reply.code(503).send({ outcome: 'retry', reason: 'rate-limited' });
         return;
       case 'conflict':

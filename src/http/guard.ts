@@ -11,7 +11,8 @@ export function requireCaller(caller: Caller) {
     const ok =
       caller === 'cron'
         ? req.headers['x-appengine-cron'] === 'true'
-        : typeof req.headers['x-appengine-queuename'] === 'string' && req.headers['x-appengine-queuename'] !== '';
+        : typeof req.headers['x-appengine-queuename'] === 'string' &&
+          req.headers['x-appengine-queuename'] !== '';
     if (!ok) {
       req.log.warn({ route: req.routeOptions.url, caller }, 'caller refused');
       await reply.code(403).send({ error: 'forbidden' });

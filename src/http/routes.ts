@@ -16,15 +16,23 @@ function onlyField(body: unknown, field: string, pattern: RegExp): string | null
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return null;
   const keys = Object.keys(body);
   const value = (body as Record<string, unknown>)[field];
-  return keys.length === 1 && keys[0] === field && typeof value === 'string' && pattern.test(value) ? value : null;
+  return keys.length === 1 && keys[0] === field && typeof value === 'string' && pattern.test(value)
+    ? value
+    : null;
 }
 
 /** The routes of SPEC §3.1: each a few lines over its use-case. */
-export async function taskRoutes(app: FastifyInstance, opts: { deps: TaskDeps; traceProject?: string }): Promise<void> {
+export async function taskRoutes(
+  app: FastifyInstance,
+  opts: { deps: TaskDeps; traceProject?: string },
+): Promise<void> {
   // Each request's use-case logs through a child logger carrying the Cloud Trace id and
   // the queue's retry count, so one task's lines group together in Cloud Logging.
   const base = opts.deps;
-  const withLog = (req: FastifyRequest): TaskDeps => ({ ...base, log: requestLogger(req, opts.traceProject) });
+  const withLog = (req: FastifyRequest): TaskDeps => ({
+    ...base,
+    log: requestLogger(req, opts.traceProject),
+  });
   const cron = { preHandler: requireCaller('cron') };
   const queue = { preHandler: requireCaller('queue') };
 
@@ -62,7 +70,10 @@ export function requestLogger(req: FastifyRequest, traceProject?: string): TaskD
   const fields: Record<string, unknown> = {};
   const trace = req.headers['x-cloud-trace-context'];
   const traceId = typeof trace === 'string' ? /^([0-9a-fA-F]{32})/.exec(trace)?.[1] : undefined;
-  if (traceId) fields['logging.googleapis.com/trace'] = traceProject ? `projects/${traceProject}/traces/${traceId}` : traceId;
+  if (traceId)
+    fields['logging.googleapis.com/trace'] = traceProject
+      ? `projects/${traceProject}/traces/${traceId}`
+      : traceId;
   const retries = req.headers['x-appengine-taskretrycount'];
   if (typeof retries === 'string' && /^\d+$/.test(retries)) fields.taskRetryCount = Number(retries);
   const task = req.headers['x-appengine-taskname'];

@@ -36,8 +36,11 @@ async function main(): Promise<void> {
     { logger: createLogger({ level: process.env.LOG_LEVEL ?? 'warn' }) },
   );
 
-  const say = (line: string) => process.stdout.write(`${new Date().toISOString().slice(11, 19)}  ${line}\n`);
-  say(`Google Cloud Support simulator  ${google.url}   (control API: ${google.url}/_control/cases)`);
+  const say = (line: string) =>
+    process.stdout.write(`${new Date().toISOString().slice(11, 19)}  ${line}\n`);
+  say(
+    `Google Cloud Support simulator  ${google.url}   (control API: ${google.url}/_control/cases)`,
+  );
   say(`Jira simulator                  ${jira.url}   (control API: ${jira.url}/_control/issues)`);
   say(`Connector                       ${connector.url}   (polls every minute, as cron.yaml says)`);
 
@@ -47,14 +50,20 @@ async function main(): Promise<void> {
     description: 'Since 09:00 our VMs in europe-west1 time out when connecting to Cloud SQL.',
     priority: 'P2',
   });
-  google.addComment(gcase.name, { body: 'Hello, I am looking into it. Which instance is affected?', displayName: 'Alex (Google Support)' });
+  google.addComment(gcase.name, {
+    body: 'Hello, I am looking into it. Which instance is affected?',
+    displayName: 'Alex (Google Support)',
+  });
   const issue = jira.createIssue({
     summary: 'Sandbox: BigQuery job quota exceeded',
     description: 'Our nightly load jobs fail with quotaExceeded since yesterday.',
     labels: ['synchronizeWithGoogleCloudSupport'],
     priority: 'High',
   });
-  jira.addComment(issue.key, { body: 'Job ids are attached in the next comment.', displayName: 'Sam (Support Desk)' });
+  jira.addComment(issue.key, {
+    body: 'Job ids are attached in the next comment.',
+    displayName: 'Sam (Support Desk)',
+  });
   say(`seeded Google case ${gcase.name} and Jira ticket ${issue.key}`);
 
   // Print what crosses: new tickets, cases and comments on either side, as they appear.
@@ -71,7 +80,9 @@ async function main(): Promise<void> {
         const k = `${c.name}#c${cm.name}`;
         if (seen.has(k)) continue;
         seen.add(k);
-        say(`Google  ${c.name.split('/').pop()} comment by ${cm.creator.displayName}: ${firstLine(cm.body)}`);
+        say(
+          `Google  ${c.name.split('/').pop()} comment by ${cm.creator.displayName}: ${firstLine(cm.body)}`,
+        );
       }
       for (const a of detail.attachments) {
         const k = `${c.name}#a${a.name}`;
@@ -83,7 +94,8 @@ async function main(): Promise<void> {
       const sk = `${c.name}@${c.state}/${c.priority}`;
       if (!seen.has(sk)) {
         seen.add(sk);
-        if (seen.has(`${c.name}@seen`)) say(`Google  ${c.name.split('/').pop()} is now ${c.priority}, ${c.state}`);
+        if (seen.has(`${c.name}@seen`))
+          say(`Google  ${c.name.split('/').pop()} is now ${c.priority}, ${c.state}`);
         seen.add(`${c.name}@seen`);
       }
     }
@@ -98,7 +110,9 @@ async function main(): Promise<void> {
         const k = `${i.id}#c${cm.id}`;
         if (seen.has(k)) continue;
         seen.add(k);
-        say(`Jira    ${i.key} ${cm.public ? 'public' : 'internal'} comment by ${cm.author.displayName}: ${firstLine(cm.bodyText)}`);
+        say(
+          `Jira    ${i.key} ${cm.public ? 'public' : 'internal'} comment by ${cm.author.displayName}: ${firstLine(cm.bodyText)}`,
+        );
       }
       for (const a of detail.attachments) {
         const k = `${i.id}#a${a.id}`;
@@ -110,7 +124,8 @@ async function main(): Promise<void> {
       const sk = `${i.id}@${i.statusCategory}/${i.priority}`;
       if (!seen.has(sk)) {
         seen.add(sk);
-        if (seen.has(`${i.id}@seen`)) say(`Jira    ${i.key} is now ${i.priority}, ${i.statusCategory}`);
+        if (seen.has(`${i.id}@seen`))
+          say(`Jira    ${i.key} is now ${i.priority}, ${i.statusCategory}`);
         seen.add(`${i.id}@seen`);
       }
     }

@@ -20,7 +20,10 @@ export interface TaskDeps {
 }
 
 /** Outcome reported by a task route. */
-export type TaskOutcome = { readonly outcome: 'done' | 'dropped' | 'skipped'; readonly [k: string]: unknown };
+export type TaskOutcome = {
+  readonly outcome: 'done' | 'dropped' | 'skipped';
+  readonly [k: string]: unknown;
+};
 
 /** How long a sync may hold a case: App Engine's HTTP task deadline is 10 minutes. */
 export const LEASE_TTL_MS = 10 * 60 * 1000;

@@ -1,5 +1,10 @@
 import type { CaseMapping } from '../domain/mapping';
-import { needsRecords, planOutage, RESUMED_NOTICE, type OutageAction } from '../domain/plan-outages';
+import {
+  needsRecords,
+  planOutage,
+  RESUMED_NOTICE,
+  type OutageAction,
+} from '../domain/plan-outages';
 import { errorName, LEASE_TTL_MS, type TaskDeps, type TaskOutcome } from './deps';
 
 /**
@@ -31,10 +36,15 @@ export async function detectOutages(deps: TaskDeps): Promise<TaskOutcome & { out
 }
 
 /** Under the pair's lease: re-reads it, re-plans with its notice records, applies. */
-async function handle(deps: TaskDeps, m: CaseMapping, global: Awaited<ReturnType<TaskDeps['store']['getGlobal']>>): Promise<{ sent: number; failed: number }> {
+async function handle(
+  deps: TaskDeps,
+  m: CaseMapping,
+  global: Awaited<ReturnType<TaskDeps['store']['getGlobal']>>,
+): Promise<{ sent: number; failed: number }> {
   const holder = deps.newId();
   const key = `mapping:${m.id}`;
-  if (!(await deps.store.acquireLease(key, holder, deps.clock.now(), LEASE_TTL_MS))) return { sent: 0, failed: 0 };
+  if (!(await deps.store.acquireLease(key, holder, deps.clock.now(), LEASE_TTL_MS)))
+    return { sent: 0, failed: 0 };
   let sent = 0;
   let failed = 0;
   try {
@@ -58,10 +68,19 @@ async function handle(deps: TaskDeps, m: CaseMapping, global: Awaited<ReturnType
   return { sent, failed };
 }
 
-async function apply(deps: TaskDeps, m: CaseMapping, a: OutageAction): Promise<CaseMapping | 'failed'> {
+async function apply(
+  deps: TaskDeps,
+  m: CaseMapping,
+  a: OutageAction,
+): Promise<CaseMapping | 'failed'> {
   if (a.kind === 'mark-outage') return deps.store.update({ ...m, outageDetectedAt: a.at });
   if (a.kind === 'end-outage') {
-    return deps.store.update({ ...m, outageDetectedAt: null, outageCommentSentToGoogle: false, outageCommentSentToCompany: false });
+    return deps.store.update({
+      ...m,
+      outageDetectedAt: null,
+      outageCommentSentToGoogle: false,
+      outageCommentSentToCompany: false,
+    });
   }
   try {
     const written =
@@ -80,7 +99,10 @@ async function apply(deps: TaskDeps, m: CaseMapping, a: OutageAction): Promise<C
     const flag = a.on === 'google' ? 'outageCommentSentToGoogle' : 'outageCommentSentToCompany';
     return a.notice === 'outage' ? deps.store.update({ ...m, [flag]: true }) : m;
   } catch (e) {
-    deps.log.warn({ mappingId: m.id, side: a.on, notice: a.notice, error: errorName(e) }, 'outage notice not posted');
+    deps.log.warn(
+      { mappingId: m.id, side: a.on, notice: a.notice, error: errorName(e) },
+      'outage notice not posted',
+    );
     return 'failed';
   }
 }

@@ -52,9 +52,16 @@ export async function poll(deps: TaskDeps, p: PollSide): Promise<TaskOutcome> {
   return { outcome: 'done', changed, adopted };
 }
 
-async function handleItem(deps: TaskDeps, p: PollSide, item: Observed, now: Date, pollKey: string): Promise<boolean> {
+async function handleItem(
+  deps: TaskDeps,
+  p: PollSide,
+  item: Observed,
+  now: Date,
+  pollKey: string,
+): Promise<boolean> {
   const mapping = await p.findMapping(item.ref);
-  const counterpartMapping = !mapping && item.counterpart ? await p.findCounterpartMapping(item.counterpart) : null;
+  const counterpartMapping =
+    !mapping && item.counterpart ? await p.findCounterpartMapping(item.counterpart) : null;
   let adopted = false;
   for (const action of planPolledItem(item, mapping, now, counterpartMapping)) {
     switch (action.kind) {
@@ -80,7 +87,9 @@ async function handleItem(deps: TaskDeps, p: PollSide, item: Observed, now: Date
       case 'enqueue':
         // Collapses repeated enqueues of one change within a poll minute; a new change
         // (new updateTime) or the next minute's poll (the window re-check) enqueues again.
-        await deps.queue.enqueue(p.task(item.ref), { dedupKey: `${p.side}-${item.ref}-${item.updateTime.getTime()}-${pollKey}` });
+        await deps.queue.enqueue(p.task(item.ref), {
+          dedupKey: `${p.side}-${item.ref}-${item.updateTime.getTime()}-${pollKey}`,
+        });
         break;
     }
   }
@@ -92,7 +101,10 @@ export function pollGoogle(deps: TaskDeps): Promise<TaskOutcome> {
     side: 'google',
     windowMs: deps.settings.googlePollingWindowMs,
     lastPolled: (g) => g.google_last_polled_at,
-    withPolled: (g, at) => ({ google_last_polled_at: at, company_last_polled_at: g.company_last_polled_at }),
+    withPolled: (g, at) => ({
+      google_last_polled_at: at,
+      company_last_polled_at: g.company_last_polled_at,
+    }),
     search: async (since, token) => {
       const page = await deps.support.searchUpdated(deps.settings.supportParent, since, token);
       return {
@@ -119,7 +131,10 @@ export function pollCompany(deps: TaskDeps): Promise<TaskOutcome> {
     side: 'company',
     windowMs: deps.settings.companyPollingWindowMs,
     lastPolled: (g) => g.company_last_polled_at,
-    withPolled: (g, at) => ({ google_last_polled_at: g.google_last_polled_at, company_last_polled_at: at }),
+    withPolled: (g, at) => ({
+      google_last_polled_at: g.google_last_polled_at,
+      company_last_polled_at: at,
+    }),
     search: async (since, token) => {
       const page = await deps.crm.searchUpdated(since, token);
       return {

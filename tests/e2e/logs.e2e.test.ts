@@ -16,7 +16,12 @@ test('a full sync logs severity and message, correlates traces, and leaks nothin
     filename: 'FILENAME-canary-a9.txt',
     jiraFile: 'JFILE-canary-b3.log',
   };
-  const c = h.google.createCase({ parent: PARENT, displayName: secrets.summary, description: secrets.description, priority: 'P2' });
+  const c = h.google.createCase({
+    parent: PARENT,
+    displayName: secrets.summary,
+    description: secrets.description,
+    priority: 'P2',
+  });
   await h.round();
   const key = h.jira.listIssues()[0]!.key;
   h.google.addComment(c.name, { body: secrets.googleBody, displayName: 'Alex' });
@@ -38,18 +43,32 @@ test('a full sync logs severity and message, correlates traces, and leaks nothin
     body: JSON.stringify({ caseName: c.name }),
   });
 
-  expect(h.jira.getIssue(key)!.comments.some((x) => x.bodyText.includes(secrets.googleBody))).toBe(true); // it did sync
+  expect(h.jira.getIssue(key)!.comments.some((x) => x.bodyText.includes(secrets.googleBody))).toBe(
+    true,
+  ); // it did sync
   expect(h.logs.length).toBeGreaterThan(10);
   for (const line of h.logs) {
     expect(typeof line.severity).toBe('string');
     expect(typeof line.message).toBe('string');
   }
   const all = JSON.stringify(h.logs);
-  for (const canary of [...Object.values(secrets), 'hunter2', h.jira.apiToken, h.google.token, 'DESC-canary', 'GBODY-canary', 'JBODY-canary', 'FILENAME-canary', 'JFILE-canary']) {
+  for (const canary of [
+    ...Object.values(secrets),
+    'hunter2',
+    h.jira.apiToken,
+    h.google.token,
+    'DESC-canary',
+    'GBODY-canary',
+    'JBODY-canary',
+    'FILENAME-canary',
+    'JFILE-canary',
+  ]) {
     expect(all).not.toContain(canary);
   }
   const traced = h.logs.filter((l) => l['logging.googleapis.com/trace'] !== undefined);
   expect(traced.length).toBeGreaterThan(0);
-  expect(String(traced[0]!['logging.googleapis.com/trace'])).toContain('105445aa7843bc8bf206b12000100000');
+  expect(String(traced[0]!['logging.googleapis.com/trace'])).toContain(
+    '105445aa7843bc8bf206b12000100000',
+  );
   expect(traced.some((l) => l.taskRetryCount === 3)).toBe(true);
 });

@@ -48,7 +48,12 @@ const googleTexts = (w: World, name: string) => w.google.getCase(name).comments.
 const jiraTexts = (w: World, key: string) => w.jira.getIssue(key)!.comments.map((c) => c.bodyText);
 
 async function linkedPair(w: World) {
-  const c = w.google.createCase({ parent: PARENT, displayName: 'outage drill', description: 'd', priority: 'P2' });
+  const c = w.google.createCase({
+    parent: PARENT,
+    displayName: 'outage drill',
+    description: 'd',
+    priority: 'P2',
+  });
   await minute(w);
   await w.connector.localQueue!.idle();
   await minute(w);
@@ -58,36 +63,45 @@ async function linkedPair(w: World) {
   return { name: c.name, key };
 }
 
-test.each(['jira', 'google'] as const)('%s down past the tolerance: one notice on the other side, 500 meanwhile, one resume per side', async (down) => {
-  const w = (world = await startWorld());
-  const { name, key } = await linkedPair(w);
-  (down === 'jira' ? w.jira : w.google).setDown(true);
+test.each(['jira', 'google'] as const)(
+  '%s down past the tolerance: one notice on the other side, 500 meanwhile, one resume per side',
+  async (down) => {
+    const w = (world = await startWorld());
+    const { name, key } = await linkedPair(w);
+    (down === 'jira' ? w.jira : w.google).setDown(true);
 
-  const statuses: number[] = [];
-  for (let i = 1; i <= 20; i++) {
+    const statuses: number[] = [];
+    for (let i = 1; i <= 20; i++) {
+      await minute(w);
+      if (i % 5 === 0) statuses.push(await w.cron('/tasks/detect-outages'));
+    }
+    // P2, fresh pair: tolerance 10 minutes; detect-outages runs every 5 minutes.
+    expect(statuses).toEqual([200, 500, 500, 500]);
+    const reachable = down === 'jira' ? googleTexts(w, name) : jiraTexts(w, key);
+    expect(reachable.filter((t) => OUTAGE.test(t))).toHaveLength(1);
+
+    (down === 'jira' ? w.jira : w.google).setDown(false);
     await minute(w);
-    if (i % 5 === 0) statuses.push(await w.cron('/tasks/detect-outages'));
-  }
-  // P2, fresh pair: tolerance 10 minutes; detect-outages runs every 5 minutes.
-  expect(statuses).toEqual([200, 500, 500, 500]);
-  const reachable = down === 'jira' ? googleTexts(w, name) : jiraTexts(w, key);
-  expect(reachable.filter((t) => OUTAGE.test(t))).toHaveLength(1);
+    await w.connector.localQueue!.idle();
+    await minute(w);
+    await w.connector.localQueue!.idle();
+    expect(await w.cron('/tasks/detect-outages')).toBe(200);
+    w.advance(5 * MINUTE);
+    expect(await w.cron('/tasks/detect-outages')).toBe(200);
 
-  (down === 'jira' ? w.jira : w.google).setDown(false);
-  await minute(w);
-  await w.connector.localQueue!.idle();
-  await minute(w);
-  await w.connector.localQueue!.idle();
-  expect(await w.cron('/tasks/detect-outages')).toBe(200);
-  w.advance(5 * MINUTE);
-  expect(await w.cron('/tasks/detect-outages')).toBe(200);
-
-  const g = googleTexts(w, name);
-  const j = jiraTexts(w, key);
-  expect(g.filter((t) => t === RESUMED)).toHaveLength(1);
-  expect(j.filter((t) => t === RESUMED)).toHaveLength(1);
-  expect(g.filter((t) => OUTAGE.test(t)).length + j.filter((t) => OUTAGE.test(t)).length).toBe(1);
-  // The connector's notices are never mirrored to the other side.
-  expect(j.some((t) => t.includes('[Google Comment') && (t.includes('not synced properly') || t.includes(RESUMED)))).toBe(false);
-  expect(g.some((t) => t.includes('[Company Comment'))).toBe(false);
-});
+    const g = googleTexts(w, name);
+    const j = jiraTexts(w, key);
+    expect(g.filter((t) => t === RESUMED)).toHaveLength(1);
+    expect(j.filter((t) => t === RESUMED)).toHaveLength(1);
+    expect(g.filter((t) => OUTAGE.test(t)).length + j.filter((t) => OUTAGE.test(t)).length).toBe(1);
+    // The connector's notices are never mirrored to the other side.
+    expect(
+      j.some(
+        (t) =>
+          t.includes('[Google Comment') &&
+          (t.includes('not synced properly') || t.includes(RESUMED)),
+      ),
+    ).toBe(false);
+    expect(g.some((t) => t.includes('[Company Comment'))).toBe(false);
+  },
+);

@@ -23,7 +23,12 @@ function onlyCase(harness: Harness) {
 describe('end to end over HTTP', () => {
   test('a Google case becomes one Jira ticket and the case is told once', async () => {
     h = await startHarness();
-    const c = h.google.createCase({ parent: PARENT, displayName: 'VM unreachable', description: 'Since 09:00.', priority: 'P1' });
+    const c = h.google.createCase({
+      parent: PARENT,
+      displayName: 'VM unreachable',
+      description: 'Since 09:00.',
+      priority: 'P1',
+    });
     await h.round();
     await h.round();
     const issue = onlyIssue(h);
@@ -33,14 +38,21 @@ describe('end to end over HTTP', () => {
     expect(issue.priority).toBe('High');
     expect(issue.labels).toContain(LABEL);
     const gc = h.google.getCase(c.name)!;
-    const notices = gc.comments.filter((x) => x.body === `This case is now syncing with Company Case: ${issue.key}`);
+    const notices = gc.comments.filter(
+      (x) => x.body === `This case is now syncing with Company Case: ${issue.key}`,
+    );
     expect(notices).toHaveLength(1);
     expect(h.google.listCases()).toHaveLength(1);
   });
 
   test('a marked Jira ticket becomes one Google case', async () => {
     h = await startHarness();
-    const i = h.jira.createIssue({ summary: 'Quota exceeded', description: 'Nightly loads fail.', labels: [LABEL], priority: 'Highest' });
+    const i = h.jira.createIssue({
+      summary: 'Quota exceeded',
+      description: 'Nightly loads fail.',
+      labels: [LABEL],
+      priority: 'Highest',
+    });
     await h.round();
     await h.round();
     const gc = onlyCase(h);
@@ -53,7 +65,12 @@ describe('end to end over HTTP', () => {
 
   test('comments cross both ways in order, attributed, without echo', async () => {
     h = await startHarness();
-    const c = h.google.createCase({ parent: PARENT, displayName: 'Disk errors', description: 'd', priority: 'P2' });
+    const c = h.google.createCase({
+      parent: PARENT,
+      displayName: 'Disk errors',
+      description: 'd',
+      priority: 'P2',
+    });
     await h.round();
     const key = onlyIssue(h).key;
     h.google.addComment(c.name, { body: 'G1: which zone?', displayName: 'Alex' });
@@ -65,31 +82,60 @@ describe('end to end over HTTP', () => {
     await h.round();
     const issue = h.jira.getIssue(key)!;
     const mirrored = issue.comments.filter((x) => x.bodyText.startsWith('[Google Comment'));
-    expect(mirrored.map((x) => x.bodyText.split('\n')[1])).toEqual(['G1: which zone?', 'G2: and which disk type?']);
+    expect(mirrored.map((x) => x.bodyText.split('\n')[1])).toEqual([
+      'G1: which zone?',
+      'G2: and which disk type?',
+    ]);
     expect(mirrored[0]!.bodyText.split('\n')[0]).toMatch(/^\[Google Comment \d+ by Alex\]$/);
     expect(mirrored.every((x) => x.public === false)).toBe(true); // JIRA_GOOGLE_COMMENTS_VISIBILITY=internal
     const gc = h.google.getCase(c.name)!;
     const fromJira = gc.comments.filter((x) => x.body.startsWith('[Company Comment'));
-    expect(fromJira.map((x) => x.body.split('\n')[1])).toEqual(['J1: europe-west1-b', 'J2: pd-ssd']);
+    expect(fromJira.map((x) => x.body.split('\n')[1])).toEqual([
+      'J1: europe-west1-b',
+      'J2: pd-ssd',
+    ]);
     expect(fromJira[0]!.body.split('\n')[0]).toMatch(/^\[Company Comment \d+ by Sam\]$/);
     // No echo: nothing mirrored back, counts stable after more rounds.
-    const before = [h.jira.getIssue(key)!.comments.length, h.google.getCase(c.name)!.comments.length];
+    const before = [
+      h.jira.getIssue(key)!.comments.length,
+      h.google.getCase(c.name)!.comments.length,
+    ];
     await h.round();
-    expect([h.jira.getIssue(key)!.comments.length, h.google.getCase(c.name)!.comments.length]).toEqual(before);
+    expect([
+      h.jira.getIssue(key)!.comments.length,
+      h.google.getCase(c.name)!.comments.length,
+    ]).toEqual(before);
     expect(issue.comments.some((x) => x.bodyText.includes('[Company Comment'))).toBe(false);
     expect(gc.comments.some((x) => x.body.includes('[Google Comment'))).toBe(false);
   });
 
   test('attachments cross both ways byte-identical', async () => {
     h = await startHarness();
-    const c = h.google.createCase({ parent: PARENT, displayName: 'Logs', description: 'd', priority: 'P3' });
+    const c = h.google.createCase({
+      parent: PARENT,
+      displayName: 'Logs',
+      description: 'd',
+      priority: 'P3',
+    });
     await h.round();
     const key = onlyIssue(h).key;
     const big = Buffer.alloc(3 * 1024 * 1024 + 7);
     for (let i = 0; i < big.length; i++) big[i] = (i * 31 + 7) % 251;
-    h.google.addAttachment(c.name, { filename: 'trace ü.bin', mimeType: 'application/octet-stream', content: big });
-    h.jira.addAttachment(key, { filename: 'empty.txt', mimeType: 'text/plain', content: Buffer.alloc(0) });
-    h.jira.addAttachment(key, { filename: '日本.log', mimeType: 'text/plain', content: Buffer.from('line 1\nline 2\n') });
+    h.google.addAttachment(c.name, {
+      filename: 'trace ü.bin',
+      mimeType: 'application/octet-stream',
+      content: big,
+    });
+    h.jira.addAttachment(key, {
+      filename: 'empty.txt',
+      mimeType: 'text/plain',
+      content: Buffer.alloc(0),
+    });
+    h.jira.addAttachment(key, {
+      filename: '日本.log',
+      mimeType: 'text/plain',
+      content: Buffer.from('line 1\nline 2\n'),
+    });
     await h.round();
     await h.round();
     const issue = h.jira.getIssue(key)!;
@@ -97,7 +143,9 @@ describe('end to end over HTTP', () => {
     expect(gotBig && Buffer.compare(gotBig.content, big)).toBe(0);
     const gc = h.google.getCase(c.name)!;
     expect(gc.attachments.find((a) => a.filename === 'empty.txt')?.content.length).toBe(0);
-    expect(gc.attachments.find((a) => a.filename === '日本.log')?.content.toString()).toBe('line 1\nline 2\n');
+    expect(gc.attachments.find((a) => a.filename === '日本.log')?.content.toString()).toBe(
+      'line 1\nline 2\n',
+    );
     // Nothing comes back: each side holds its own file plus the mirrored ones, once.
     await h.round();
     expect(h.jira.getIssue(key)!.attachments).toHaveLength(3);
@@ -106,7 +154,12 @@ describe('end to end over HTTP', () => {
 
   test('priority crosses both ways', async () => {
     h = await startHarness();
-    const c = h.google.createCase({ parent: PARENT, displayName: 'P', description: 'd', priority: 'P3' });
+    const c = h.google.createCase({
+      parent: PARENT,
+      displayName: 'P',
+      description: 'd',
+      priority: 'P3',
+    });
     await h.round();
     const key = onlyIssue(h).key;
     expect(h.jira.getIssue(key)!.priority).toBe('Low');
@@ -120,7 +173,12 @@ describe('end to end over HTTP', () => {
 
   test('closing on Google closes the ticket; closing in Jira closes the case', async () => {
     h = await startHarness();
-    const c = h.google.createCase({ parent: PARENT, displayName: 'close me', description: 'd', priority: 'P2' });
+    const c = h.google.createCase({
+      parent: PARENT,
+      displayName: 'close me',
+      description: 'd',
+      priority: 'P2',
+    });
     const i = h.jira.createIssue({ summary: 'close me too', labels: [LABEL], priority: 'Medium' });
     await h.round();
     await h.round();
@@ -135,7 +193,12 @@ describe('end to end over HTTP', () => {
 
   test('a re-sync of an unchanged pair writes nothing upstream', async () => {
     h = await startHarness();
-    const c = h.google.createCase({ parent: PARENT, displayName: 'steady', description: 'd', priority: 'P2' });
+    const c = h.google.createCase({
+      parent: PARENT,
+      displayName: 'steady',
+      description: 'd',
+      priority: 'P2',
+    });
     h.google.addComment(c.name, { body: 'hello', displayName: 'Alex' });
     await h.round();
     await h.round();
@@ -147,12 +210,21 @@ describe('end to end over HTTP', () => {
       body: JSON.stringify({ caseName: c.name }),
     });
     expect(res.status).toBe(200);
-    const googleWriteRoutes = ['cases.create', 'cases.patch', 'cases.close', 'cases.comments.create', 'media.upload', 'media.upload.metadata'];
+    const googleWriteRoutes = [
+      'cases.create',
+      'cases.patch',
+      'cases.close',
+      'cases.comments.create',
+      'media.upload',
+      'media.upload.metadata',
+    ];
     const googleStats = h.google.stats().byRoute;
     const googleReads = Object.values(googleStats).reduce((n, v) => n + v, 0);
     const googleWrites = googleWriteRoutes.reduce((n, r) => n + (googleStats[r] ?? 0), 0);
     const jiraStats = Object.entries(h.jira.stats().byRoute);
-    const jiraWrites = jiraStats.filter(([route]) => !route.startsWith('GET') && !route.includes('search/jql')).reduce((n, [, v]) => n + v, 0);
+    const jiraWrites = jiraStats
+      .filter(([route]) => !route.startsWith('GET') && !route.includes('search/jql'))
+      .reduce((n, [, v]) => n + v, 0);
     expect(googleReads).toBeGreaterThan(0); // the sync did run and read both sides
     expect(jiraStats.length).toBeGreaterThan(0);
     expect(googleWrites).toBe(0);
@@ -161,11 +233,20 @@ describe('end to end over HTTP', () => {
 
   test('the same sync task delivered five times at once creates one ticket and no duplicate comment', async () => {
     h = await startHarness({ duplicateDelivery: 5 });
-    const c = h.google.createCase({ parent: PARENT, displayName: 'dup', description: 'd', priority: 'P2' });
+    const c = h.google.createCase({
+      parent: PARENT,
+      displayName: 'dup',
+      description: 'd',
+      priority: 'P2',
+    });
     h.google.addComment(c.name, { body: 'only once please', displayName: 'Alex' });
     for (let i = 0; i < 4; i++) await h.round();
     const issue = onlyIssue(h);
     expect(issue.comments.filter((x) => x.bodyText.includes('only once please'))).toHaveLength(1);
-    expect(h.google.getCase(c.name)!.comments.filter((x) => x.body.startsWith('This case is now syncing'))).toHaveLength(1);
+    expect(
+      h.google
+        .getCase(c.name)!
+        .comments.filter((x) => x.body.startsWith('This case is now syncing')),
+    ).toHaveLength(1);
   });
 });

@@ -9,17 +9,32 @@ import { MINUTE } from '../support/fake-clock';
 
 function appWith(deps = makeDeps()) {
   const lines: string[] = [];
-  const sink = new Writable({ write: (c: Buffer, _e, cb) => (lines.push(...c.toString().split('\n').filter(Boolean)), cb()) });
+  const sink = new Writable({
+    write: (c: Buffer, _e, cb) => (lines.push(...c.toString().split('\n').filter(Boolean)), cb()),
+  });
   const { log: _log, ...rest } = deps;
   const app = buildApp({ ...rest, logger: createLogger({ level: 'debug', destination: sink }) });
   apps.push(app);
   // Real HTTP (light-my-request's inject pulls an ESM-only dependency jest cannot load).
-  const inject = async (o: { method: string; url: string; headers?: Record<string, string>; payload?: string }) => {
+  const inject = async (o: {
+    method: string;
+    url: string;
+    headers?: Record<string, string>;
+    payload?: string;
+  }) => {
     const address = app.server.listening ? '' : await app.listen({ port: 0, host: '127.0.0.1' });
     if (address) base.set(app, address);
-    const res = await fetch(`${base.get(app)}${o.url}`, { method: o.method, headers: o.headers, body: o.payload });
+    const res = await fetch(`${base.get(app)}${o.url}`, {
+      method: o.method,
+      headers: o.headers,
+      body: o.payload,
+    });
     const text = await res.text();
-    return { statusCode: res.status, headers: Object.fromEntries(res.headers), json: () => JSON.parse(text) as Record<string, unknown> };
+    return {
+      statusCode: res.status,
+      headers: Object.fromEntries(res.headers),
+      json: () => JSON.parse(text) as Record<string, unknown>,
+    };
   };
   return { app: { inject }, deps, lines };
 }
@@ -42,17 +57,29 @@ describe('routes', () => {
   ] as const)('%s %s refuses callers without X-Appengine-Cron: true', async (method, url) => {
     const { app } = appWith();
     expect((await app.inject({ method, url })).statusCode).toBe(403);
-    expect((await app.inject({ method, url, headers: { 'x-appengine-cron': 'false' } })).statusCode).toBe(403);
+    expect(
+      (await app.inject({ method, url, headers: { 'x-appengine-cron': 'false' } })).statusCode,
+    ).toBe(403);
     // The queue header does not open a cron route.
-    expect((await app.inject({ method, url, headers: { 'x-appengine-queuename': 'sync' } })).statusCode).toBe(403);
+    expect(
+      (await app.inject({ method, url, headers: { 'x-appengine-queuename': 'sync' } })).statusCode,
+    ).toBe(403);
     expect((await app.inject({ method, url, headers: CRON })).statusCode).toBe(200);
   });
 
-  test.each(['/tasks/sync-google-case', '/tasks/sync-company-case'])('POST %s refuses callers without X-AppEngine-QueueName', async (url) => {
-    const { app } = appWith();
-    const res = await app.inject({ method: 'POST', url, headers: { 'content-type': 'application/json', ...CRON }, payload: '{}' });
-    expect(res.statusCode).toBe(403);
-  });
+  test.each(['/tasks/sync-google-case', '/tasks/sync-company-case'])(
+    'POST %s refuses callers without X-AppEngine-QueueName',
+    async (url) => {
+      const { app } = appWith();
+      const res = await app.inject({
+        method: 'POST',
+        url,
+        headers: { 'content-type': 'application/json', ...CRON },
+        payload: '{}',
+      });
+      expect(res.statusCode).toBe(403);
+    },
+  );
 
   test('/healthz answers 200 and reveals nothing', async () => {
     const { app } = appWith();
@@ -67,23 +94,52 @@ describe('routes', () => {
     ['missing field', 'application/json', '{}'],
     ['wrong shape', 'application/json', '{"caseName":"cases/1"}'],
     ['extra field', 'application/json', '{"caseName":"organizations/1/cases/2","x":1}'],
-  ])('a malformed sync body (%s) is answered 200 dropped with an ERROR log', async (_n, type, payload) => {
-    const { app, lines } = appWith();
-    const res = await app.inject({ method: 'POST', url: '/tasks/sync-google-case', headers: { ...QUEUE, 'content-type': type as string }, payload });
-    expect(res.statusCode).toBe(200);
-    expect(res.json()).toMatchObject({ outcome: 'dropped' });
-    expect(lines.some((l) => JSON.parse(l).severity === 'ERROR' && JSON.parse(l).message === 'malformed task body dropped')).toBe(true);
-  });
+  ])(
+    'a malformed sync body (%s) is answered 200 dropped with an ERROR log',
+    async (_n, type, payload) => {
+      const { app, lines } = appWith();
+      const res = await app.inject({
+        method: 'POST',
+        url: '/tasks/sync-google-case',
+        headers: { ...QUEUE, 'content-type': type as string },
+        payload,
+      });
+      expect(res.statusCode).toBe(200);
+      expect(res.json()).toMatchObject({ outcome: 'dropped' });
+      expect(
+        lines.some(
+          (l) =>
+            JSON.parse(l).severity === 'ERROR' &&
+            JSON.parse(l).message === 'malformed task body dropped',
+        ),
+      ).toBe(true);
+    },
+  );
 
   test('a company case id that is not a Jira issue id is dropped', async () => {
     const { app } = appWith();
-    const res = await app.inject({ method: 'POST', url: '/tasks/sync-company-case', headers: QUEUE, payload: '{"caseId":"SUP-1"}' });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/tasks/sync-company-case',
+      headers: QUEUE,
+      payload: '{"caseId":"SUP-1"}',
+    });
     expect(res.json()).toMatchObject({ outcome: 'dropped' });
   });
 
   test.each([
-    ['permanent', new SyncError('permanent', 'GET issue answered 403', { status: 403 }), 200, undefined],
-    ['rate-limited', new SyncError('rate-limited', 'GET case answered 429', { status: 429, retryAfterSeconds: 7 }), 503, '7'],
+    [
+      'permanent',
+      new SyncError('permanent', 'GET issue answered 403', { status: 403 }),
+      200,
+      undefined,
+    ],
+    [
+      'rate-limited',
+      new SyncError('rate-limited', 'GET case answered 429', { status: 429, retryAfterSeconds: 7 }),
+      503,
+      '7',
+    ],
     ['retry', new SyncError('retry', 'GET case answered 500', { status: 500 }), 500, undefined],
     ['unexpected', new TypeError('boom'), 500, undefined],
   ])('a %s error maps to %s', async (_kind, error, status, retryAfter) => {
@@ -100,7 +156,9 @@ describe('routes', () => {
     const deps = makeDeps();
     await linkedFromGoogle(deps, {});
     const { app } = appWith(deps);
-    expect((await app.inject({ method: 'GET', url: '/tasks/detect-outages', headers: CRON })).statusCode).toBe(200);
+    expect(
+      (await app.inject({ method: 'GET', url: '/tasks/detect-outages', headers: CRON })).statusCode,
+    ).toBe(200);
     deps.clock.advance(3 * 60 * MINUTE); // no poll for 3 hours: every side is late
     const res = await app.inject({ method: 'GET', url: '/tasks/detect-outages', headers: CRON });
     expect(res.statusCode).toBe(500);

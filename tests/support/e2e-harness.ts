@@ -6,7 +6,10 @@ import { startGoogleSimulator, type GoogleSimulator } from '../../src/sandbox/go
 import { startJiraSimulator, type JiraSimulator } from '../../src/sandbox/jira-simulator';
 import { startServer, type RunningConnector } from '../../src/server';
 import { createLogger } from '../../src/adapters/log/pino-logger';
-import { systemTimer, type TaskOutcome as QueueTaskOutcome } from '../../src/adapters/local/local-task-queue';
+import {
+  systemTimer,
+  type TaskOutcome as QueueTaskOutcome,
+} from '../../src/adapters/local/local-task-queue';
 import type { RetryPolicy } from '../../src/adapters/retry';
 import type { Clock } from '../../src/ports/clock';
 import type { MappingStore } from '../../src/ports/mapping-store';
@@ -41,7 +44,8 @@ export interface ConnectorOptions {
 export function logSink(logs: Record<string, unknown>[]): Writable {
   return new Writable({
     write(chunk: Buffer, _enc, cb) {
-      for (const line of chunk.toString('utf8').split('\n')) if (line.trim()) logs.push(JSON.parse(line) as Record<string, unknown>);
+      for (const line of chunk.toString('utf8').split('\n'))
+        if (line.trim()) logs.push(JSON.parse(line) as Record<string, unknown>);
       cb();
     },
   });
@@ -74,7 +78,12 @@ export async function startConnector(
       SCHEDULER: 'off',
       ...opts.env,
     },
-    { logger: createLogger({ level: 'debug', destination: logSink(logs) }), store: opts.store, clock: opts.clock, adapterRetry: opts.adapterRetry, localQueueOptions: {
+    {
+      logger: createLogger({ level: 'debug', destination: logSink(logs) }),
+      store: opts.store,
+      clock: opts.clock,
+      adapterRetry: opts.adapterRetry,
+      localQueueOptions: {
         duplicateDelivery: opts.duplicateDelivery,
         onOutcome: opts.onQueueOutcome,
         // The queue's own clock runs 100× faster, so queue.yaml's backoff (seconds) passes
@@ -87,7 +96,10 @@ export async function startConnector(
 }
 
 /** GET a cron route of `connector` with the cron header. */
-export async function cronOn(connector: RunningConnector, path: string): Promise<{ status: number; body: unknown }> {
+export async function cronOn(
+  connector: RunningConnector,
+  path: string,
+): Promise<{ status: number; body: unknown }> {
   const res = await fetch(`${connector.url}${path}`, { headers: { 'X-Appengine-Cron': 'true' } });
   const text = await res.text();
   return { status: res.status, body: text ? (JSON.parse(text) as unknown) : null };
@@ -116,7 +128,8 @@ export async function startHarness(
     round: async () => {
       const g = await cron('/tasks/poll-google');
       const c = await cron('/tasks/poll-company');
-      if (g.status !== 200 || c.status !== 200) throw new Error(`poll failed: google ${g.status}, company ${c.status}`);
+      if (g.status !== 200 || c.status !== 200)
+        throw new Error(`poll failed: google ${g.status}, company ${c.status}`);
       await drain();
     },
     close: async () => {
@@ -125,29 +138,56 @@ export async function startHarness(
       // name or credential that crossed the connector (SPEC §5, security).
       const leaked = leakedInto(logs, peopleTexts(google, jira, [jira.apiToken, google.token]));
       await Promise.all([google.close(), jira.close()]);
-      if (leaked.length > 0) throw new Error(`log lines hold ${leaked.length} sensitive text(s), e.g. ${JSON.stringify(leaked[0]!.slice(0, 40))}`);
+      if (leaked.length > 0)
+        throw new Error(
+          `log lines hold ${leaked.length} sensitive text(s), e.g. ${JSON.stringify(leaked[0]!.slice(0, 40))}`,
+        );
     },
   };
 }
 
 /** Texts held by the simulators (case and ticket texts, comment bodies, file names) plus secrets. */
-export function peopleTexts(google: GoogleSimulator, jira: JiraSimulator, secrets: readonly string[]): string[] {
+export function peopleTexts(
+  google: GoogleSimulator,
+  jira: JiraSimulator,
+  secrets: readonly string[],
+): string[] {
   const texts = [...secrets];
   for (const c of google.listCases()) {
     const d = google.getCase(c.name);
-    texts.push(d.displayName, d.description, ...d.comments.map((x) => x.body), ...d.attachments.map((a) => a.filename));
+    texts.push(
+      d.displayName,
+      d.description,
+      ...d.comments.map((x) => x.body),
+      ...d.attachments.map((a) => a.filename),
+    );
   }
   for (const i of jira.listIssues()) {
     const d = jira.getIssue(i.key);
     if (!d) continue;
-    texts.push(d.summary, d.descriptionText, ...d.comments.map((x) => x.bodyText), ...d.attachments.map((a) => a.filename));
+    texts.push(
+      d.summary,
+      d.descriptionText,
+      ...d.comments.map((x) => x.bodyText),
+      ...d.attachments.map((a) => a.filename),
+    );
   }
   // Long enough not to match a log message's own words by chance.
-  return [...new Set(texts.flatMap((t) => t.split('\n')).map((t) => t.trim()).filter((t) => t.length >= 8))];
+  return [
+    ...new Set(
+      texts
+        .flatMap((t) => t.split('\n'))
+        .map((t) => t.trim())
+        .filter((t) => t.length >= 8),
+    ),
+  ];
 }
 
 /** The texts that appear in any captured log line. */
-export function leakedInto(logs: readonly Record<string, unknown>[], texts: readonly string[]): string[] {
+export function leakedInto(
+  logs: readonly Record<string, unknown>[],
+  texts: readonly string[],
+): string[] {
   const all = JSON.stringify(logs);
   return texts.filter((t) => all.includes(JSON.stringify(t).slice(1, -1)));
 }

@@ -29,7 +29,13 @@ describe('loadConfig', () => {
     expect(c.settings.commentsToGoogle).toBe('all');
     expect(c.jira.syncJql).toBe('labels = synchronizeWithGoogleCloudSupport');
     expect(c.jira.issueType).toBe('Task');
-    expect(c.jira.priorityNames).toEqual({ 0: 'Highest', 1: 'High', 2: 'Medium', 3: 'Low', 4: 'Lowest' });
+    expect(c.jira.priorityNames).toEqual({
+      0: 'Highest',
+      1: 'High',
+      2: 'Medium',
+      3: 'Low',
+      4: 'Lowest',
+    });
     expect([c.store, c.taskQueue, c.scheduler]).toEqual(['datastore', 'local', 'local']);
     expect(Object.isFrozen(c)).toBe(true);
   });
@@ -53,14 +59,28 @@ describe('loadConfig', () => {
       JIRA_GOOGLE_CASE_FIELD: 'Google case',
     });
     const text = list.join('\n');
-    for (const key of ['PORT', 'SUPPORT_PARENT', 'JIRA_BASE_URL', 'JIRA_EMAIL', 'JIRA_API_TOKEN_SECRET', 'JIRA_PROJECT_KEY', 'JIRA_PRIORITY_MAP', 'GOOGLE_POLLING_WINDOW', 'STORE', 'JIRA_GOOGLE_COMMENTS_VISIBILITY', 'JIRA_GOOGLE_CASE_FIELD']) {
+    for (const key of [
+      'PORT',
+      'SUPPORT_PARENT',
+      'JIRA_BASE_URL',
+      'JIRA_EMAIL',
+      'JIRA_API_TOKEN_SECRET',
+      'JIRA_PROJECT_KEY',
+      'JIRA_PRIORITY_MAP',
+      'GOOGLE_POLLING_WINDOW',
+      'STORE',
+      'JIRA_GOOGLE_COMMENTS_VISIBILITY',
+      'JIRA_GOOGLE_CASE_FIELD',
+    ]) {
       expect(text).toContain(key);
     }
     expect(list.length).toBeGreaterThanOrEqual(11);
   });
 
   test('a missing token is reported; the token value never appears in messages', () => {
-    expect(problems({ ...GOOD, JIRA_API_TOKEN: '' }).join('\n')).toContain('JIRA_API_TOKEN or JIRA_API_TOKEN_SECRET is required');
+    expect(problems({ ...GOOD, JIRA_API_TOKEN: '' }).join('\n')).toContain(
+      'JIRA_API_TOKEN or JIRA_API_TOKEN_SECRET is required',
+    );
     const e = (() => {
       try {
         loadConfig({ ...GOOD, SUPPORT_PARENT: 'bad' });

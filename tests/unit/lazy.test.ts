@@ -28,6 +28,8 @@ describe('lazyPort', () => {
   test('an unknown method is a TypeError, and the proxy is not a thenable', async () => {
     const l = lazyPort<Port>(async () => ({ add: async (a, b) => a + b }));
     expect((l.port as unknown as { then?: unknown }).then).toBeUndefined();
-    await expect((l.port as unknown as { nope: () => Promise<void> }).nope()).rejects.toThrow(TypeError);
+    await expect((l.port as unknown as { nope: () => Promise<void> }).nope()).rejects.toThrow(
+      TypeError,
+    );
   });
 });

@@ -14,7 +14,9 @@ const SEVERITY: Record<string, string> = {
  * JSON logs for Cloud Logging: `severity` and `message` at the top level, ids in fields.
  * Header values that could hold credentials are redacted wherever they appear.
  */
-export function createLogger(opts: { level?: string; destination?: DestinationStream; base?: Record<string, unknown> } = {}): PinoLogger {
+export function createLogger(
+  opts: { level?: string; destination?: DestinationStream; base?: Record<string, unknown> } = {},
+): PinoLogger {
   return pino(
     {
       level: opts.level ?? 'info',
@@ -25,7 +27,16 @@ export function createLogger(opts: { level?: string; destination?: DestinationSt
         level: (label) => ({ severity: SEVERITY[label] ?? 'DEFAULT' }),
       },
       redact: {
-        paths: ['authorization', '*.authorization', 'headers.authorization', '*.headers.authorization', 'apiToken', '*.apiToken', 'token', '*.token'],
+        paths: [
+          'authorization',
+          '*.authorization',
+          'headers.authorization',
+          '*.headers.authorization',
+          'apiToken',
+          '*.apiToken',
+          'token',
+          '*.token',
+        ],
         censor: '[redacted]',
       },
     },
