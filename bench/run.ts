@@ -129,7 +129,7 @@ async function main(): Promise<void> {
   });
   await section('4', 'start-up of the production entry point', async () => {
     await needBuild();
-    return runStartup(sizes.startupRuns, !opts.small);
+    return runStartup(sizes.startupRuns, true);
   });
   await section('5', 'catch-up after an outage', () => runCatchUp(sizes.catchUpCases));
 

@@ -1,11 +1,8 @@
 // Section 4: process start to the first 200 on /healthz, and RSS then, for the production
 // entry point (node dist/src/server.js) in several wirings, with a process that first loads
 // the whole googleapis package as the comparison. Several runs each; medians reported.
-import { spawnSync } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { freePort, median, procCpuMs, procMemory, REPO, spawnConnector, waitFor200 } from './proc';
+import { freePort, median, procCpuMs, procMemory, spawnConnector, waitFor200 } from './proc';
+import { startDatastoreEmulator } from '../tests/support/datastore-emulator';
 import { mb, ms, row, type Row } from './table';
 
 export const STARTUP_BAR_MS = 500;
@@ -48,25 +45,12 @@ async function datastoreEmulator(mayStart: boolean): Promise<Emulator | null> {
   if (given)
     return { host: given, note: `DATASTORE_EMULATOR_HOST=${given}`, stop: () => undefined };
   if (!mayStart) return null;
-  const port = await freePort();
-  const pidFile = path.join(os.tmpdir(), `bench-datastore-emulator-${process.pid}.pid`);
-  const env = { ...process.env, DATASTORE_EMULATOR_PID_FILE: pidFile };
-  const script = path.join(REPO, 'scripts', 'datastore-emulator.sh');
-  const r = spawnSync('bash', [script, 'start', String(port)], {
-    cwd: REPO,
-    env,
-    encoding: 'utf8',
-    timeout: 120_000,
-  });
-  if (r.status !== 0) return null;
+  const started = await startDatastoreEmulator('bench');
+  if (!started.ok) return null;
   return {
-    host: `127.0.0.1:${port}`,
-    note: `emulator started by the bench on 127.0.0.1:${port}`,
-    stop: () => {
-      spawnSync('bash', [script, 'stop'], { cwd: REPO, env, encoding: 'utf8', timeout: 60_000 });
-      fs.rmSync(pidFile, { force: true });
-      fs.rmSync(pidFile.replace(/\.pid$/, '.log'), { force: true });
-    },
+    host: started.emulator.host,
+    note: `emulator started by the bench on ${started.emulator.host}`,
+    stop: () => started.emulator.stop(),
   };
 }
 

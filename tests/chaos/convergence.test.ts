@@ -31,10 +31,9 @@ import { WorldClock } from '../support/chaos-clock';
 import { ChaosStore, newChaosStoreTally } from '../support/chaos-store';
 import { ChaosWorld } from '../support/chaos-world';
 import { cronOn, startConnector } from '../support/e2e-harness';
+import { datastoreEmulatorHost } from '../support/emulator-env';
 
-const host = process.env.DATASTORE_EMULATOR_HOST;
-const hint =
-  'start it with `eval "$(scripts/datastore-emulator.sh start)"` and run the tests again';
+const emulator = datastoreEmulatorHost();
 
 /** Chaos rounds: people write, both instances poll, the queues work under faults. */
 const CHAOS_ROUNDS = 6;
@@ -80,18 +79,16 @@ async function within<T>(p: Promise<T>, ms: number, message: () => string): Prom
   }
 }
 
-if (host === undefined || host === '') {
-  if (process.env.CI === 'true') {
+if (emulator.kind === 'missing') {
+  if (emulator.failInCi) {
     test('the chaos suite needs the Datastore emulator in CI', () => {
-      throw new Error(`DATASTORE_EMULATOR_HOST is not set in CI: ${hint}`);
+      throw new Error(`no Datastore emulator in CI: ${emulator.reason}`);
     });
   } else {
-    console.warn(`Chaos suite skipped: DATASTORE_EMULATOR_HOST is not set (${hint}).`);
-    test.skip('chaos convergence (needs DATASTORE_EMULATOR_HOST)', () => undefined);
+    test.skip(`chaos convergence (SKIPPED: ${emulator.reason})`, () => undefined);
   }
 } else {
-  process.env.METADATA_SERVER_DETECTION ??= 'none';
-  const projectId = process.env.DATASTORE_PROJECT_ID ?? 'sandbox-project';
+  const { host, projectId } = emulator;
 
   test('under 30 % upstream faults, duplicate and concurrent delivery, crashes and contention, both sides converge to exactly-once mirrors', async () => {
     const started = Date.now();

@@ -7,9 +7,10 @@ import { toStoreError } from '../../src/adapters/datastore/datastore-errors';
 import { KIND } from '../../src/adapters/datastore/entity-codec';
 import { ConflictError, SyncError } from '../../src/domain/errors';
 import type { MirroredItem } from '../../src/domain/mapping';
+import { datastoreEmulatorHost } from '../support/emulator-env';
 import { mappingStoreContract, newMapping, type StoreUnderTest } from './mapping-store.contract';
 
-const host = process.env.DATASTORE_EMULATOR_HOST;
+const emulator = datastoreEmulatorHost();
 
 describe('Datastore error classification', () => {
   const grpcError = (code: number): Error =>
@@ -39,27 +40,22 @@ describe('Datastore error classification', () => {
   });
 });
 
-if (host === undefined || host === '') {
-  const hint =
-    'start it with `eval "$(scripts/datastore-emulator.sh start)"` and run the tests again';
-  if (process.env.CI === 'true') {
+if (emulator.kind === 'missing') {
+  if (emulator.failInCi) {
     describe('DatastoreMappingStore', () => {
       it('needs the Datastore emulator in CI', () => {
-        throw new Error(`DATASTORE_EMULATOR_HOST is not set in CI: ${hint}`);
+        throw new Error(`no Datastore emulator in CI: ${emulator.reason}`);
       });
     });
   } else {
-    console.warn(
-      `DatastoreMappingStore tests skipped: DATASTORE_EMULATOR_HOST is not set (${hint}).`,
-    );
-    describe.skip('DatastoreMappingStore (needs DATASTORE_EMULATOR_HOST)', () => {
+    describe.skip(`DatastoreMappingStore (SKIPPED: ${emulator.reason})`, () => {
       it('runs the MappingStore contract on the Datastore emulator', () => undefined);
     });
   }
 } else {
-  process.env.METADATA_SERVER_DETECTION ??= 'none';
+  const host = emulator.host;
   const ds = new Datastore({
-    projectId: process.env.DATASTORE_PROJECT_ID ?? 'sandbox-project',
+    projectId: emulator.projectId,
     apiEndpoint: host,
   });
   let counter = 0;
