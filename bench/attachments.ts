@@ -121,7 +121,12 @@ async function oneTransfer(
 ): Promise<Row[]> {
   const size = sizeMb * 1024 * 1024;
   const port = await freePort();
-  const conn = spawnConnector({ ...connectorEnv(sims), PORT: String(port), LOG_LEVEL: 'warn' });
+  const conn = spawnConnector({
+    ...connectorEnv(sims),
+    PORT: String(port),
+    LOG_LEVEL: 'warn',
+    LOG_FORMAT: 'json',
+  });
   const url = `http://127.0.0.1:${port}`;
   try {
     await waitFor200(`${url}/healthz`, conn.child);

@@ -26,6 +26,7 @@ const COMMON: Record<string, string> = {
   JIRA_PROJECT_KEY: 'SUP',
   SCHEDULER: 'off',
   LOG_LEVEL: 'warn',
+  LOG_FORMAT: 'json', // as on App Engine
   // No Google metadata server here: do not let a credentials lookup wait for one.
   METADATA_SERVER_DETECTION: 'none',
 };

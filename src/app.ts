@@ -1,4 +1,4 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { handleError } from './http/errors';
 import { taskRoutes } from './http/routes';
 import type { TaskDeps } from './tasks/deps';
@@ -16,7 +16,8 @@ export interface AppDeps extends Omit<TaskDeps, 'log'> {
 export function buildApp(deps: AppDeps): FastifyInstance {
   const app = Fastify({
     loggerInstance: deps.logger,
-    disableRequestLogging: true,
+    // Task routes log one summary line each; Fastify's per-request lines would double them.
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 64 * 1024,
   });
   app.setErrorHandler(handleError);

@@ -29,6 +29,8 @@ export interface Config {
   readonly store: 'datastore' | 'memory';
   readonly taskQueue: 'cloud-tasks' | 'local';
   readonly scheduler: 'local' | 'off';
+  /** JSON for Cloud Logging on App Engine (or LOG_FORMAT=json); readable lines elsewhere. */
+  readonly log: { readonly level: LogLevel; readonly format: 'json' | 'pretty' };
   /** Cloud Tasks location and queue (production). */
   readonly cloudTasks: {
     readonly project: string | null;
@@ -36,6 +38,9 @@ export interface Config {
     readonly queue: string;
   };
 }
+
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export class ConfigError extends Error {
   constructor(readonly problems: readonly string[]) {
@@ -168,6 +173,10 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       doneTransition: get('JIRA_DONE_TRANSITION') ?? null,
     },
     store: oneOf('STORE', ['datastore', 'memory'] as const, 'datastore'),
+    log: {
+      level: oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
+      format: oneOf('LOG_FORMAT', ['json', 'pretty'] as const, onAppEngine ? 'json' : 'pretty'),
+    },
     taskQueue: oneOf(
       'TASK_QUEUE',
       ['cloud-tasks', 'local'] as const,

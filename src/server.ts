@@ -57,7 +57,7 @@ export async function startServer(
   opts: StartOptions = {},
 ): Promise<RunningConnector> {
   const config = loadConfig(env);
-  const logger = opts.logger ?? createLogger({ level: env.LOG_LEVEL ?? 'info' });
+  const logger = opts.logger ?? createLogger(config.log);
 
   // Adapters are built after listen (see lazy.ts): the first /healthz does not wait for
   // the client libraries, and main() still fails the boot if one cannot be built.

@@ -1,7 +1,7 @@
 import type { CaseMapping, Global, MirroredItem } from './mapping';
 import type { Side } from './types';
 import { isOutage } from './latency';
-import { earliest, effectiveSyncedAt, isLinked } from './sync-state';
+import { earliest, effectiveSyncedAt } from './sync-state';
 import { outageText, RESUMED_TEXT } from './texts';
 
 export type OutageAction =
@@ -27,11 +27,12 @@ const SIDES: readonly Side[] = ['google', 'company'];
 export const RESUMED_NOTICE = 'resumed:';
 
 /**
- * The reference's DetectOutages for one mapping. Recently added pairs (not linked yet, or
- * never synced) are ignored. An outage notice goes once per side (a side that cannot be
- * reached is tried again at the next run while the outage lasts). When the outage ends,
- * "Syncing has resumed." goes once to each side — also to a side that was down and never
- * got the outage notice, so both tickets say that syncing stopped and started again.
+ * The reference's DetectOutages for one mapping. A side never synced counts from the time
+ * the pair was adopted (`newContentAt`), so a pair whose counterpart was never created is
+ * an outage too: only the side that exists is told. An outage notice goes once per side (a
+ * side that cannot be reached is tried again while the outage lasts). When the outage ends,
+ * "Syncing has resumed." goes once to each existing side, also to a side that was down and
+ * never got the outage notice, so both tickets say that syncing stopped and started again.
  * `records` are the pair's notice records (needed only once an outage has been marked).
  */
 export function planOutage(
@@ -40,29 +41,27 @@ export function planOutage(
   now: Date,
   records: readonly MirroredItem[] = [],
 ): OutagePlan {
-  if (!isLinked(m) || m.resolvedAt) return { outage: false, actions: [] };
-  const g = effectiveSyncedAt(m, 'google', global);
-  const c = effectiveSyncedAt(m, 'company', global);
-  if (!g || !c) return { outage: false, actions: [] };
+  const present = SIDES.filter((side) => (side === 'google' ? m.googleCaseName : m.companyCaseID));
+  if (m.resolvedAt || present.length === 0) return { outage: false, actions: [] };
+  const g = effectiveSyncedAt(m, 'google', global) ?? m.newContentAt;
+  const c = effectiveSyncedAt(m, 'company', global) ?? m.newContentAt;
   const late = (syncedAt: Date) =>
     isOutage({ priority: m.priority, newContentAt: m.newContentAt, syncedAt, now });
   const outage = late(g) || late(c);
   const actions: OutageAction[] = [];
   if (outage) {
     if (!m.outageDetectedAt) actions.push({ kind: 'mark-outage', at: now });
-    const since = earliest(g, c) as Date;
-    const text = outageText(now.getTime() - since.getTime());
-    if (!m.outageCommentSentToGoogle)
-      actions.push({ kind: 'notify', on: 'google', text, notice: 'outage' });
-    if (!m.outageCommentSentToCompany)
-      actions.push({ kind: 'notify', on: 'company', text, notice: 'outage' });
+    const text = outageText(now.getTime() - (earliest(g, c) as Date).getTime());
+    for (const side of present) {
+      if (!outageNoticeSent(m, side))
+        actions.push({ kind: 'notify', on: side, text, notice: 'outage' });
+    }
     return { outage, actions };
   }
   const detectedAt = m.outageDetectedAt ?? null;
   if (!detectedAt && !m.outageCommentSentToGoogle && !m.outageCommentSentToCompany)
     return { outage, actions };
-  for (const side of SIDES) {
-    const sent = side === 'google' ? m.outageCommentSentToGoogle : m.outageCommentSentToCompany;
+  for (const side of present) {
     const resumed =
       detectedAt !== null &&
       records.some(
@@ -72,11 +71,17 @@ export function planOutage(
           r.sourceId.startsWith(RESUMED_NOTICE) &&
           r.createdAt.getTime() >= detectedAt.getTime(),
       );
-    if (sent || (detectedAt !== null && !resumed))
+    // Once per side: a resume already recorded for this outage is not posted again, even
+    // when another side's resume failed and the outage is not over yet.
+    if ((outageNoticeSent(m, side) || detectedAt !== null) && !resumed)
       actions.push({ kind: 'notify', on: side, text: RESUMED_TEXT, notice: 'resumed' });
   }
   actions.push({ kind: 'end-outage' });
   return { outage, actions };
+}
+
+function outageNoticeSent(m: CaseMapping, side: Side): boolean {
+  return side === 'google' ? m.outageCommentSentToGoogle : m.outageCommentSentToCompany;
 }
 
 /** A plan that needs the pair's notice records (recovery after a marked outage). */

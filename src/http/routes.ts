@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { cleanUpCaseMappings } from '../tasks/clean-up';
 import type { TaskDeps } from '../tasks/deps';
 import { detectOutages } from '../tasks/detect-outages';
+import { postQueuedOutageNotices } from '../tasks/outage-notices';
 import { pollCompany, pollGoogle } from '../tasks/poll';
 import { syncCompanyCase, syncGoogleCase } from '../tasks/sync-pair';
 import { requireCaller } from './guard';
@@ -10,6 +11,7 @@ import { requireCaller } from './guard';
 // adapters' boundaries): loading zod costs ~100 ms of a cold start before /healthz.
 const CASE_NAME = /^(organizations|projects)\/[^/]+\/cases\/[^/]+$/;
 const ISSUE_ID = /^\d{1,18}$/;
+const MAPPING_ID = /^[A-Za-z0-9_-]{1,100}$/;
 
 /** The value of `field` when `body` is exactly `{ [field]: string matching pattern }`, else null. */
 function onlyField(body: unknown, field: string, pattern: RegExp): string | null {
@@ -53,6 +55,12 @@ export async function taskRoutes(
     const caseId = onlyField(req.body, 'caseId', ISSUE_ID);
     if (caseId === null) return dropped(req.log, 'sync-company-case');
     return syncCompanyCase(withLog(req), caseId);
+  });
+  // Not in SPEC §3.1: queued by detect-outages for a pair whose lease it found held.
+  app.post('/tasks/post-outage-notices', queue, async (req) => {
+    const mappingId = onlyField(req.body, 'mappingId', MAPPING_ID);
+    if (mappingId === null) return dropped(req.log, 'post-outage-notices');
+    return postQueuedOutageNotices(withLog(req), mappingId);
   });
 }
 

@@ -1,7 +1,11 @@
-/** The two queued tasks of SPEC §3.1. */
+/**
+ * The queued tasks: the two syncs of SPEC §3.1, and the outage notices of one pair that
+ * detect-outages found busy (retried by the queue until the pair's lease is free).
+ */
 export type SyncTask =
   | { readonly kind: 'sync-google-case'; readonly caseName: string }
-  | { readonly kind: 'sync-company-case'; readonly caseId: string };
+  | { readonly kind: 'sync-company-case'; readonly caseId: string }
+  | { readonly kind: 'post-outage-notices'; readonly mappingId: string };
 
 export interface TaskQueue {
   /**

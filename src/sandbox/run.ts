@@ -4,7 +4,6 @@
 import { startGoogleSimulator } from './google-simulator';
 import { startJiraSimulator } from './jira-simulator';
 import { startServer } from '../server';
-import { createLogger } from '../adapters/log/pino-logger';
 
 const PARENT = 'organizations/123456789012';
 
@@ -16,25 +15,23 @@ function port(name: string, dflt: number): number {
 async function main(): Promise<void> {
   const google = await startGoogleSimulator({ port: port('SANDBOX_GOOGLE_PORT', 8091) });
   const jira = await startJiraSimulator({ port: port('SANDBOX_JIRA_PORT', 8092) });
-  const connector = await startServer(
-    {
-      PORT: String(port('PORT', 8080)),
-      SUPPORT_PARENT: PARENT,
-      SUPPORT_CLASSIFICATION_ID: '100H41Q3DTMN0TBKCKD0SGRVNO3MK6KL5P4M2R1N3Q3G6P2QRAPE',
-      SUPPORT_TEST_CASES: 'true',
-      CLOUDSUPPORT_EMULATOR_HOST: google.host,
-      CLOUDSUPPORT_EMULATOR_TOKEN: google.token,
-      JIRA_BASE_URL: jira.url,
-      JIRA_EMAIL: jira.email,
-      JIRA_API_TOKEN: jira.apiToken,
-      JIRA_PROJECT_KEY: 'SUP',
-      STORE: 'memory',
-      TASK_QUEUE: 'local',
-      SCHEDULER: 'local',
-      LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
-    },
-    { logger: createLogger({ level: process.env.LOG_LEVEL ?? 'warn' }) },
-  );
+  const connector = await startServer({
+    PORT: String(port('PORT', 8080)),
+    SUPPORT_PARENT: PARENT,
+    SUPPORT_CLASSIFICATION_ID: '100H41Q3DTMN0TBKCKD0SGRVNO3MK6KL5P4M2R1N3Q3G6P2QRAPE',
+    SUPPORT_TEST_CASES: 'true',
+    CLOUDSUPPORT_EMULATOR_HOST: google.host,
+    CLOUDSUPPORT_EMULATOR_TOKEN: google.token,
+    JIRA_BASE_URL: jira.url,
+    JIRA_EMAIL: jira.email,
+    JIRA_API_TOKEN: jira.apiToken,
+    JIRA_PROJECT_KEY: 'SUP',
+    STORE: 'memory',
+    TASK_QUEUE: 'local',
+    SCHEDULER: 'local',
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
+    LOG_FORMAT: process.env.LOG_FORMAT ?? 'pretty',
+  });
 
   const say = (line: string) =>
     process.stdout.write(`${new Date().toISOString().slice(11, 19)}  ${line}\n`);

@@ -17,6 +17,9 @@ export async function cleanUpCaseMappings(deps: TaskDeps): Promise<TaskOutcome> 
     await deps.store.delete(id);
     deleted += 1;
   }
-  deps.log.info({ deleted }, 'case mappings cleaned up');
+  deps.log.info(
+    { task: 'clean-up', pairs: deleted, deleted, mirrored: 0, failures: 0 },
+    'case mappings cleaned up',
+  );
   return { outcome: 'done', deleted };
 }

@@ -46,9 +46,21 @@ export async function poll(deps: TaskDeps, p: PollSide): Promise<TaskOutcome> {
   } catch (e) {
     // Another poll advanced the cursor meanwhile; both enqueued their work, nothing is lost.
     if (!(e instanceof ConflictError)) throw e;
-    deps.log.warn({ side: p.side }, 'poll cursor moved by a concurrent poll');
+    deps.log.info({ side: p.side }, 'poll cursor moved by a concurrent poll');
   }
-  deps.log.info({ side: p.side, changed, adopted }, 'poll done');
+  // The run's one summary line (every task logs one: task, pairs, mirrored, failures).
+  deps.log.info(
+    {
+      task: `poll-${p.side}`,
+      side: p.side,
+      pairs: changed,
+      changed,
+      adopted,
+      mirrored: 0,
+      failures: 0,
+    },
+    'poll done',
+  );
   return { outcome: 'done', changed, adopted };
 }
 

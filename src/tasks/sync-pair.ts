@@ -141,7 +141,16 @@ async function syncLocked(deps: TaskDeps, mappingId: string): Promise<TaskOutcom
   };
   if (changed(before, next)) await deps.store.update(next);
   deps.log.info(
-    { mappingId: mapping.id, caseName: gcase.name, issueId: ticket.id, ...counts },
+    {
+      task: 'sync',
+      mappingId: mapping.id,
+      caseName: gcase.name,
+      issueId: ticket.id,
+      pairs: 1,
+      mirrored: counts.comments + counts.attachments + counts.fields,
+      ...counts,
+      failures: 0,
+    },
     'pair synced',
   );
   return { outcome: 'done', ...counts };

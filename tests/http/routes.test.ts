@@ -67,7 +67,7 @@ describe('routes', () => {
     expect((await app.inject({ method, url, headers: CRON })).statusCode).toBe(200);
   });
 
-  test.each(['/tasks/sync-google-case', '/tasks/sync-company-case'])(
+  test.each(['/tasks/sync-google-case', '/tasks/sync-company-case', '/tasks/post-outage-notices'])(
     'POST %s refuses callers without X-AppEngine-QueueName',
     async (url) => {
       const { app } = appWith();
@@ -115,6 +115,33 @@ describe('routes', () => {
       ).toBe(true);
     },
   );
+
+  test.each(['{}', '{"mappingId":"a/b"}', '{"mappingId":"x","caseId":"1"}'])(
+    'a malformed post-outage-notices body (%s) is dropped',
+    async (payload) => {
+      const { app } = appWith();
+      const res = await app.inject({
+        method: 'POST',
+        url: '/tasks/post-outage-notices',
+        headers: { ...QUEUE, 'content-type': 'application/json' },
+        payload,
+      });
+      expect(res.statusCode).toBe(200);
+      expect(res.json()).toMatchObject({ outcome: 'dropped', reason: 'malformed-body' });
+    },
+  );
+
+  test('post-outage-notices for a pair that is gone does nothing and is done', async () => {
+    const { app } = appWith();
+    const res = await app.inject({
+      method: 'POST',
+      url: '/tasks/post-outage-notices',
+      headers: { ...QUEUE, 'content-type': 'application/json' },
+      payload: '{"mappingId":"no-such-pair"}',
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ outcome: 'done', notices: 0 });
+  });
 
   test('a company case id that is not a Jira issue id is dropped', async () => {
     const { app } = appWith();

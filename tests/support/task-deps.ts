@@ -8,6 +8,7 @@ import type { MappingStore } from '../../src/ports/mapping-store';
 import type { TaskDeps, TaskOutcome } from '../../src/tasks/deps';
 import { pollCompany, pollGoogle } from '../../src/tasks/poll';
 import { syncCompanyCase, syncGoogleCase } from '../../src/tasks/sync-pair';
+import { postQueuedOutageNotices } from '../../src/tasks/outage-notices';
 import { FakeClock, MINUTE } from './fake-clock';
 import { FakeCrm, type FakeCrmOptions } from './fake-crm';
 import { FakeSupportCases, type FakeSupportCasesOptions } from './fake-support-cases';
@@ -86,7 +87,9 @@ export async function runQueued(deps: TestDeps): Promise<QueueRun> {
       outcomes.push(
         task.kind === 'sync-google-case'
           ? await syncGoogleCase(deps, task.caseName)
-          : await syncCompanyCase(deps, task.caseId),
+          : task.kind === 'sync-company-case'
+            ? await syncCompanyCase(deps, task.caseId)
+            : await postQueuedOutageNotices(deps, task.mappingId),
       );
     } catch (e) {
       errors.push(e);

@@ -458,18 +458,21 @@ export function nextRun(schedule: CronSchedule, after: Date): Date {
 export const TASK_ROUTES = {
   'sync-google-case': '/tasks/sync-google-case',
   'sync-company-case': '/tasks/sync-company-case',
+  'post-outage-notices': '/tasks/post-outage-notices',
 } as const satisfies Record<SyncTask['kind'], string>;
 
 /** The POST a queued SyncTask becomes: route and JSON body. */
 export function taskHttpRequest(task: SyncTask): {
   relativeUri: string;
-  body: { caseName: string } | { caseId: string };
+  body: { caseName: string } | { caseId: string } | { mappingId: string };
 } {
   switch (task.kind) {
     case 'sync-google-case':
       return { relativeUri: TASK_ROUTES[task.kind], body: { caseName: task.caseName } };
     case 'sync-company-case':
       return { relativeUri: TASK_ROUTES[task.kind], body: { caseId: task.caseId } };
+    case 'post-outage-notices':
+      return { relativeUri: TASK_ROUTES[task.kind], body: { mappingId: task.mappingId } };
   }
 }
 

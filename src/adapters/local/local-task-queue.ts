@@ -313,7 +313,9 @@ export class LocalTaskQueue implements TaskQueue {
           ...(status === undefined ? {} : { status }),
           retryInSeconds: delay,
         };
-        this.logger?.warn(info, 'task failed, will retry');
+        // A 409 is a pair's lease held by another run: expected, not a warning.
+        if (status === 409) this.logger?.info(info, 'task conflicted, will retry');
+        else this.logger?.warn(info, 'task failed, will retry');
         this.onOutcome?.({ ...info, outcome: 'retry' });
       } else {
         this.counts.gaveUp += 1;

@@ -10,22 +10,31 @@ const SEVERITY: Record<string, string> = {
   fatal: 'CRITICAL',
 };
 
+export interface LoggerOptions {
+  readonly level?: string;
+  /**
+   * `json` (default): one JSON object a line, `severity` and `message` at the top level,
+   * for Cloud Logging. `pretty`: readable lines for a person at a terminal (local runs).
+   */
+  readonly format?: 'json' | 'pretty';
+  readonly destination?: DestinationStream;
+  readonly base?: Record<string, unknown>;
+}
+
 /**
- * JSON logs for Cloud Logging: `severity` and `message` at the top level, ids in fields.
- * Header values that could hold credentials are redacted wherever they appear.
+ * The connector's logger: ids in fields, constant messages. Header values that could hold
+ * credentials are redacted wherever they appear, in both formats.
  */
-export function createLogger(
-  opts: { level?: string; destination?: DestinationStream; base?: Record<string, unknown> } = {},
-): PinoLogger {
+export function createLogger(opts: LoggerOptions = {}): PinoLogger {
+  const pretty = opts.format === 'pretty';
   return pino(
     {
       level: opts.level ?? 'info',
       messageKey: 'message',
       base: opts.base ?? null,
       timestamp: pino.stdTimeFunctions.isoTime,
-      formatters: {
-        level: (label) => ({ severity: SEVERITY[label] ?? 'DEFAULT' }),
-      },
+      // pino-pretty reads pino's own level field; Cloud Logging reads `severity`.
+      formatters: pretty ? {} : { level: (label) => ({ severity: SEVERITY[label] ?? 'DEFAULT' }) },
       redact: {
         paths: [
           'authorization',
@@ -40,6 +49,23 @@ export function createLogger(
         censor: '[redacted]',
       },
     },
-    opts.destination,
+    opts.destination ?? (pretty ? prettyStream() : undefined),
   );
+}
+
+/**
+ * pino-pretty as a synchronous stream in this process (no transport worker thread), loaded
+ * only for local runs so that App Engine's start-up never pays for it.
+ */
+function prettyStream(): DestinationStream {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { PinoPretty } = require('pino-pretty') as typeof import('pino-pretty');
+  return PinoPretty({
+    colorize: Boolean(process.stdout.isTTY),
+    messageKey: 'message',
+    translateTime: 'SYS:HH:MM:ss',
+    ignore: 'pid,hostname',
+    singleLine: true,
+    sync: true,
+  });
 }

@@ -1,4 +1,5 @@
 // PollGoogleForUpdates and PollCompanyForUpdates (reference "Tasks", SPEC §4).
+import type { SyncTask } from '../../../src/ports/task-queue';
 import { SyncError } from '../../../src/domain/errors';
 import type { NewCaseMapping } from '../../../src/domain/mapping';
 import type { SupportCases } from '../../../src/ports/support-cases';
@@ -38,14 +39,15 @@ function syncedMapping(deps: TestDeps, o: Partial<NewCaseMapping>): NewCaseMappi
   };
 }
 
+/** What a queued task names, with a `?` for a task of another kind than expected. */
+const named = (t: SyncTask, kind: SyncTask['kind']): string => {
+  const ref = 'caseName' in t ? t.caseName : 'caseId' in t ? t.caseId : t.mappingId;
+  return t.kind === kind ? ref : `?${ref}`;
+};
 const googleTasks = (deps: TestDeps) =>
-  deps.queue.tasks.map((t) =>
-    t.task.kind === 'sync-google-case' ? t.task.caseName : `?${t.task.caseId}`,
-  );
+  deps.queue.tasks.map((t) => named(t.task, 'sync-google-case'));
 const companyTasks = (deps: TestDeps) =>
-  deps.queue.tasks.map((t) =>
-    t.task.kind === 'sync-company-case' ? t.task.caseId : `?${t.task.caseName}`,
-  );
+  deps.queue.tasks.map((t) => named(t.task, 'sync-company-case'));
 
 describe('pollGoogle', () => {
   it('first poll searches 30 days back and adopts a recent open case', async () => {
