@@ -161,6 +161,8 @@ export function describeSupportCases(name: string, makeSupport: MakeSupportCases
           closed: true,
         });
         expect(await support.get(world.unknownCaseName)).toBeNull();
+        // The same case number under another parent is another (missing) case.
+        expect(await support.get(c.replace(world.parent, world.otherParent))).toBeNull();
       });
 
       it('creates a case with classification, priority and the test flag', async () => {
