@@ -1,6 +1,7 @@
 // The Crm contract for FakeCrm, the fake the use-case tests rely on.
 import { FakeClock } from '../support/fake-clock';
 import { FakeCrm } from '../support/fake-crm';
+import { filesIn } from './port-contract-helpers';
 import { describeCrm } from './crm.contract';
 
 const SEARCH_LAG_MS = 1000;
@@ -37,9 +38,7 @@ describeCrm('FakeCrm', async () => {
           googleCaseName: t.googleCaseName,
           selected: t.selected,
           comments: crm.comments(id).map((c) => ({ body: c.body, isPublic: c.isPublic })),
-          attachments: crm
-            .attachments(id)
-            .map((a) => ({ filename: a.filename, bytes: crm.bytes(id, a.id) })),
+          attachments: filesIn(crm, id),
         };
       },
       now: () => clock.now(),

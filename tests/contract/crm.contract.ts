@@ -2,13 +2,14 @@
 // against FakeCrm, and the bar a new CRM (Zendesk, ServiceNow) passes to be admitted. Each
 // implementation comes with a small, CRM-neutral "world": a person working in that CRM,
 // and a way to look at what the CRM holds without going through the port.
-import { NotFoundError, TooLargeError } from '../../src/domain/errors';
+import { TooLargeError } from '../../src/domain/errors';
 import { PRIORITIES, type CrmTicket, type Priority } from '../../src/domain/types';
 import type { Crm } from '../../src/ports/crm';
-import { readAll } from '../support/streams';
+import { describeAttachments } from './attachments.contract';
 import {
   allPages,
-  NON_ASCII_NAME,
+  expectNotFound,
+  freshForEachTest,
   patternBytes,
   syncErrorOf,
   uploadOf,
@@ -74,14 +75,7 @@ export function describeCrm(name: string, makeCrm: MakeCrm): void {
   describe(`Crm contract: ${name}`, () => {
     let crm: Crm;
     let world: CrmWorld;
-    let close: () => Promise<void> = async () => undefined;
-
-    beforeEach(async () => {
-      ({ crm, world, close } = await makeCrm());
-    });
-    afterEach(async () => {
-      await close();
-    });
+    freshForEachTest(makeCrm, (made) => ({ crm, world } = made));
 
     const ids = (tickets: readonly CrmTicket[]): string[] => tickets.map((t) => t.id);
     const searchAll = async (after: Date) => allPages((token) => crm.searchUpdated(after, token));
@@ -294,58 +288,16 @@ export function describeCrm(name: string, makeCrm: MakeCrm): void {
       });
     });
 
-    describe('attachments', () => {
-      it('round-trips a few KB byte for byte, marked as the connector’s', async () => {
-        const id = await world.createTicket({ summary: 's' });
-        const data = patternBytes(5000);
-        const att = await crm.upload(id, uploadOf('dump.bin', data));
-        expect(att).toMatchObject({
-          filename: 'dump.bin',
-          mimeType: 'application/octet-stream',
-          sizeBytes: 5000,
-          author: { isConnector: true },
-        });
-        expect((await readAll(await crm.download(id, att.id))).equals(data)).toBe(true);
-        const stored = (await world.readTicket(id)).attachments;
-        expect(stored.map((a) => a.filename)).toEqual(['dump.bin']);
-        expect(stored[0]?.bytes.equals(data)).toBe(true);
-      });
+    describeAttachments(() => ({
+      port: crm,
+      connectorAuthor: { isConnector: true },
+      newItem: () => world.createTicket({ summary: 's' }),
+      addAttachment: (id, filename, bytes) => world.addAttachment(id, filename, bytes),
+      storedFiles: async (id) => (await world.readTicket(id)).attachments,
+      advance: (ms) => world.advance(ms),
+    }));
 
-      it('round-trips a zero-byte file and a non-ASCII file name', async () => {
-        const id = await world.createTicket({ summary: 's' });
-        const empty = await crm.upload(
-          id,
-          uploadOf('empty.txt', Buffer.alloc(0), { mimeType: 'text/plain' }),
-        );
-        const text = Buffer.from('bonjour 日本\n', 'utf8');
-        const intl = await crm.upload(
-          id,
-          uploadOf(NON_ASCII_NAME, text, { mimeType: 'text/plain' }),
-        );
-        expect(empty.sizeBytes).toBe(0);
-        expect(intl.filename).toBe(NON_ASCII_NAME);
-        expect((await readAll(await crm.download(id, empty.id))).length).toBe(0);
-        expect((await readAll(await crm.download(id, intl.id))).equals(text)).toBe(true);
-        expect((await world.readTicket(id)).attachments.map((a) => a.filename)).toEqual([
-          'empty.txt',
-          NON_ASCII_NAME,
-        ]);
-      });
-
-      it('lists attachments oldest first, telling people’s from the connector’s', async () => {
-        const id = await world.createTicket({ summary: 's' });
-        await world.addAttachment(id, 'log.txt', Buffer.from('abc'));
-        world.advance(1000);
-        await crm.upload(id, uploadOf('mine.bin', Buffer.from('xyz!')));
-        const list = await crm.listAttachments(id);
-        expect(list.map((a) => [a.filename, a.sizeBytes, a.author.isConnector])).toEqual([
-          ['log.txt', 3, false],
-          ['mine.bin', 4, true],
-        ]);
-        expect(list[0]!.createTime.getTime()).toBeLessThan(list[1]!.createTime.getTime());
-        expect((await readAll(await crm.download(id, list[0]!.id))).toString()).toBe('abc');
-      });
-
+    describe('upload limit', () => {
       it('has a positive upload limit and refuses a larger file with TooLargeError', async () => {
         const id = await world.createTicket({ summary: 's' });
         const limit = await crm.uploadLimitBytes();
@@ -366,26 +318,21 @@ export function describeCrm(name: string, makeCrm: MakeCrm): void {
     describe('errors', () => {
       it('raises NotFoundError (permanent) for a ticket that does not exist', async () => {
         const missing = world.unknownTicketId;
-        const calls: [string, () => Promise<unknown>][] = [
-          ['linkGoogleCase', () => crm.linkGoogleCase(missing, CASE)],
-          ['setPriority', () => crm.setPriority(missing, 1)],
-          ['close', () => crm.close(missing)],
-          ['listComments', () => crm.listComments(missing)],
-          ['addComment', () => crm.addComment(missing, 'x', { visibility: 'public' })],
-          ['listAttachments', () => crm.listAttachments(missing)],
-          ['upload', () => crm.upload(missing, uploadOf('a.txt', Buffer.from('abc')))],
-        ];
-        for (const [method, call] of calls) {
-          const e = await syncErrorOf(call());
-          expect([method, e instanceof NotFoundError, e.kind]).toEqual([method, true, 'permanent']);
-        }
+        await expectNotFound({
+          linkGoogleCase: () => crm.linkGoogleCase(missing, CASE),
+          setPriority: () => crm.setPriority(missing, 1),
+          close: () => crm.close(missing),
+          listComments: () => crm.listComments(missing),
+          addComment: () => crm.addComment(missing, 'x', { visibility: 'public' }),
+          listAttachments: () => crm.listAttachments(missing),
+          upload: () => crm.upload(missing, uploadOf('a.txt', Buffer.from('abc'))),
+        });
       });
 
       it('raises NotFoundError for an attachment that does not exist', async () => {
         const id = await world.createTicket({ summary: 's' });
         await world.addAttachment(id, 'a.txt', Buffer.from('abc'));
-        const e = await syncErrorOf(crm.download(id, world.unknownAttachmentId));
-        expect([e instanceof NotFoundError, e.kind]).toEqual([true, 'permanent']);
+        await expectNotFound({ download: () => crm.download(id, world.unknownAttachmentId) });
       });
     });
   });

@@ -10,6 +10,7 @@ import {
   type JiraSimulator,
   type JiraSimulatorOptions,
 } from '../../src/sandbox/jira-simulator';
+import { patternBytes as bytes } from './port-contract-helpers';
 
 class FakeClock {
   constructor(public ms: number) {}
@@ -66,17 +67,6 @@ async function drain(stream: Readable): Promise<Buffer> {
     if (size <= 64 * 1024) parts.push(chunk as Buffer);
   }
   return Object.assign(Buffer.concat(parts), { sha: hash.digest('hex'), total: size });
-}
-
-/** Deterministic pseudo-random bytes, produced in chunks (never one big buffer in the adapter). */
-function bytes(size: number, seed = 1): Buffer {
-  const out = Buffer.alloc(size);
-  let x = seed;
-  for (let i = 0; i < size; i++) {
-    x = (x * 1103515245 + 12345) & 0x7fffffff;
-    out[i] = x >> 16;
-  }
-  return out;
 }
 
 function chunked(buf: Buffer, chunk = 64 * 1024): Readable {

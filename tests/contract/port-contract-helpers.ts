@@ -1,9 +1,26 @@
-// What the Crm and SupportCases contracts share: paging to the end, catching a SyncError,
-// deterministic file contents and upload sources.
+// What the Crm and SupportCases contracts (and the adapters' own tests) share: a fresh
+// implementation per test, paging to the end, catching a SyncError, deterministic file
+// contents and upload sources.
 import type { Readable } from 'node:stream';
-import { SyncError } from '../../src/domain/errors';
+import { NotFoundError, SyncError } from '../../src/domain/errors';
 import type { Page } from '../../src/ports/support-cases';
 import { readableOf } from '../support/streams';
+
+/** Makes a fresh implementation before each test (handed to `use`) and closes it after. */
+export function freshForEachTest<T extends { close(): Promise<void> }>(
+  make: () => Promise<T>,
+  use: (made: T) => void,
+): void {
+  let made: T | undefined;
+  beforeEach(async () => {
+    made = await make();
+    use(made);
+  });
+  afterEach(async () => {
+    await made?.close();
+    made = undefined;
+  });
+}
 
 /** Reads every page; `pages` counts the calls made. */
 export async function allPages<T>(
@@ -30,6 +47,16 @@ export async function syncErrorOf(p: Promise<unknown>): Promise<SyncError> {
   );
   expect(outcome).toBeInstanceOf(SyncError);
   return outcome as SyncError;
+}
+
+/** Each call rejects with NotFoundError, a permanent SyncError. */
+export async function expectNotFound(
+  calls: Readonly<Record<string, () => Promise<unknown>>>,
+): Promise<void> {
+  for (const [method, call] of Object.entries(calls)) {
+    const e = await syncErrorOf(call());
+    expect([method, e instanceof NotFoundError, e.kind]).toEqual([method, true, 'permanent']);
+  }
 }
 
 /** Deterministic pseudo-random bytes. */
@@ -62,6 +89,19 @@ export function uploadOf(
     sizeBytes: opts.sizeBytes ?? bytes.length,
     content: readableOf(bytes),
   };
+}
+
+/** The files a fake (FakeCrm, FakeSupportCases) holds for an item, oldest first. */
+export function filesIn(
+  fake: {
+    attachments(item: string): readonly { id: string; filename: string }[];
+    bytes(item: string, attachmentId: string): Buffer;
+  },
+  item: string,
+): { filename: string; bytes: Buffer }[] {
+  return fake
+    .attachments(item)
+    .map((a) => ({ filename: a.filename, bytes: fake.bytes(item, a.id) }));
 }
 
 /** A file name that is not ASCII (accents, CJK, a space). */

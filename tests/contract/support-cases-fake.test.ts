@@ -1,6 +1,7 @@
 // The SupportCases contract for FakeSupportCases, the fake the use-case tests rely on.
 import { FakeClock } from '../support/fake-clock';
 import { FakeSupportCases } from '../support/fake-support-cases';
+import { filesIn } from './port-contract-helpers';
 import { describeSupportCases } from './support-cases.contract';
 
 const PARENT = 'organizations/4242';
@@ -31,9 +32,7 @@ describeSupportCases('FakeSupportCases', async () => {
           testCase: c.testCase,
           classificationId: c.classificationId,
           comments: support.comments(name).map((x) => ({ body: x.body })),
-          attachments: support
-            .attachments(name)
-            .map((a) => ({ filename: a.filename, bytes: support.bytes(name, a.id) })),
+          attachments: filesIn(support, name),
         };
       },
       now: () => clock.now(),

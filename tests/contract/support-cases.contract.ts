@@ -2,14 +2,13 @@
 // Cloud Support simulator) and against FakeSupportCases, so the fake the use-case tests
 // rely on behaves like the real adapter. The "world" acts as people in Google's console
 // and looks at what the service holds without going through the port.
-import { NotFoundError } from '../../src/domain/errors';
 import { PRIORITIES, type Priority, type SupportCase } from '../../src/domain/types';
 import type { SupportCases } from '../../src/ports/support-cases';
-import { readAll } from '../support/streams';
+import { describeAttachments } from './attachments.contract';
 import {
   allPages,
-  NON_ASCII_NAME,
-  patternBytes,
+  expectNotFound,
+  freshForEachTest,
   syncErrorOf,
   uploadOf,
 } from './port-contract-helpers';
@@ -65,14 +64,7 @@ export function describeSupportCases(name: string, makeSupport: MakeSupportCases
   describe(`SupportCases contract: ${name}`, () => {
     let support: SupportCases;
     let world: SupportWorld;
-    let close: () => Promise<void> = async () => undefined;
-
-    beforeEach(async () => {
-      ({ support, world, close } = await makeSupport());
-    });
-    afterEach(async () => {
-      await close();
-    });
+    freshForEachTest(makeSupport, (made) => ({ support, world } = made));
 
     const names = (cases: readonly SupportCase[]): string[] => cases.map((c) => c.name);
     const searchAll = async (after: Date) =>
@@ -312,77 +304,32 @@ export function describeSupportCases(name: string, makeSupport: MakeSupportCases
       });
     });
 
-    describe('attachments', () => {
-      it('round-trips a few KB byte for byte, marked as the connector’s', async () => {
-        const c = await newCase('files');
-        const data = patternBytes(5000, 3);
-        const att = await support.upload(c, uploadOf('heap.dump', data));
-        expect(att).toMatchObject({
-          filename: 'heap.dump',
-          mimeType: 'application/octet-stream',
-          sizeBytes: 5000,
-          author: { isConnector: true, isGoogleSupport: false },
-        });
-        expect((await readAll(await support.download(c, att.id))).equals(data)).toBe(true);
-        const stored = (await world.readCase(c)).attachments;
-        expect(stored.map((a) => a.filename)).toEqual(['heap.dump']);
-        expect(stored[0]?.bytes.equals(data)).toBe(true);
-      });
-
-      it('round-trips a zero-byte file and a non-ASCII file name', async () => {
-        const c = await newCase('names');
-        const empty = await support.upload(
-          c,
-          uploadOf('empty.txt', Buffer.alloc(0), { mimeType: 'text/plain' }),
-        );
-        const text = Buffer.from('こんにちは\r\n--not-a-boundary\r\n', 'utf8');
-        const intl = await support.upload(
-          c,
-          uploadOf(NON_ASCII_NAME, text, { mimeType: 'text/plain; charset=utf-8' }),
-        );
-        expect(empty.sizeBytes).toBe(0);
-        expect(intl.filename).toBe(NON_ASCII_NAME);
-        expect((await readAll(await support.download(c, empty.id))).length).toBe(0);
-        expect((await readAll(await support.download(c, intl.id))).equals(text)).toBe(true);
-      });
-
-      it('lists attachments oldest first, telling people’s from the connector’s', async () => {
-        const c = await newCase('list');
-        world.advance(1000);
-        await world.addAttachment(c, 'log.txt', Buffer.from('abc'));
-        world.advance(1000);
-        await support.upload(c, uploadOf('mine.bin', Buffer.from('xyz!')));
-        const list = await support.listAttachments(c);
-        expect(list.map((a) => [a.filename, a.sizeBytes, a.author.isConnector])).toEqual([
-          ['log.txt', 3, false],
-          ['mine.bin', 4, true],
-        ]);
-        expect((await readAll(await support.download(c, list[0]!.id))).toString()).toBe('abc');
-      });
-    });
+    describeAttachments(() => ({
+      port: support,
+      connectorAuthor: { isConnector: true, isGoogleSupport: false },
+      newItem: () => newCase('files'),
+      addAttachment: (name, filename, bytes) => world.addAttachment(name, filename, bytes),
+      storedFiles: async (name) => (await world.readCase(name)).attachments,
+      advance: (ms) => world.advance(ms),
+    }));
 
     describe('errors', () => {
       it('raises NotFoundError (permanent) for a case that does not exist', async () => {
         const missing = world.unknownCaseName;
-        const calls: [string, () => Promise<unknown>][] = [
-          ['setPriority', () => support.setPriority(missing, 1)],
-          ['close', () => support.close(missing)],
-          ['listComments', () => support.listComments(missing)],
-          ['addComment', () => support.addComment(missing, 'x')],
-          ['listAttachments', () => support.listAttachments(missing)],
-          ['upload', () => support.upload(missing, uploadOf('a.txt', Buffer.from('abc')))],
-        ];
-        for (const [method, call] of calls) {
-          const e = await syncErrorOf(call());
-          expect([method, e instanceof NotFoundError, e.kind]).toEqual([method, true, 'permanent']);
-        }
+        await expectNotFound({
+          setPriority: () => support.setPriority(missing, 1),
+          close: () => support.close(missing),
+          listComments: () => support.listComments(missing),
+          addComment: () => support.addComment(missing, 'x'),
+          listAttachments: () => support.listAttachments(missing),
+          upload: () => support.upload(missing, uploadOf('a.txt', Buffer.from('abc'))),
+        });
       });
 
       it('raises NotFoundError for an attachment that does not exist', async () => {
         const c = await newCase('missing file');
         await world.addAttachment(c, 'a.bin', Buffer.from([1, 2, 3]));
-        const e = await syncErrorOf(support.download(c, 'nope'));
-        expect([e instanceof NotFoundError, e.kind]).toEqual([true, 'permanent']);
+        await expectNotFound({ download: () => support.download(c, 'nope') });
       });
     });
   });
