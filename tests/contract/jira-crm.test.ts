@@ -1,4 +1,6 @@
-// Contract of the Crm port for the real JiraCrm adapter, against the Jira simulator over HTTP.
+// What is specific to JiraCrm (ADF, labels and properties, JQL, request counts, streaming,
+// error classification), against the Jira simulator over HTTP. The port's behaviour is the
+// Crm contract (crm.contract.ts).
 import { createHash } from 'node:crypto';
 import { PassThrough, Readable } from 'node:stream';
 import { JiraCrm, type JiraCrmOptions } from '../../src/adapters/jira/jira-crm';
@@ -8,6 +10,7 @@ import {
   type JiraSimulator,
   type JiraSimulatorOptions,
 } from '../../src/sandbox/jira-simulator';
+import { patternBytes as bytes } from './port-contract-helpers';
 
 class FakeClock {
   constructor(public ms: number) {}
@@ -64,17 +67,6 @@ async function drain(stream: Readable): Promise<Buffer> {
     if (size <= 64 * 1024) parts.push(chunk as Buffer);
   }
   return Object.assign(Buffer.concat(parts), { sha: hash.digest('hex'), total: size });
-}
-
-/** Deterministic pseudo-random bytes, produced in chunks (never one big buffer in the adapter). */
-function bytes(size: number, seed = 1): Buffer {
-  const out = Buffer.alloc(size);
-  let x = seed;
-  for (let i = 0; i < size; i++) {
-    x = (x * 1103515245 + 12345) & 0x7fffffff;
-    out[i] = x >> 16;
-  }
-  return out;
 }
 
 function chunked(buf: Buffer, chunk = 64 * 1024): Readable {
@@ -167,16 +159,12 @@ describe('JiraCrm: tickets (label + property mode)', () => {
     expect(again!.updateTime.getTime()).toBeGreaterThanOrEqual(t!.updateTime.getTime());
   });
 
-  it('get() → null for a deleted or unknown ticket; still finds a moved one by id', async () => {
+  it('get() still finds a ticket moved to another project, by id or by its old key', async () => {
     const { sim, crm } = await setup();
     const a = sim.createIssue({ summary: 'a' });
-    const b = sim.createIssue({ summary: 'b' });
     sim.moveIssue(a.id, 'OPS');
     expect(await crm.get(a.id)).toMatchObject({ id: a.id, key: 'OPS-1', projectKey: 'OPS' });
     expect(await crm.get('SUP-1')).toMatchObject({ id: a.id, key: 'OPS-1' });
-    sim.deleteIssue(b.id);
-    expect(await crm.get(b.id)).toBeNull();
-    expect(await crm.get('424242')).toBeNull();
   });
 
   it('searchUpdated: sync JQL, updated at or after (ms precision), ascending, one page per call', async () => {
@@ -323,14 +311,6 @@ describe('JiraCrm: custom field mode', () => {
 });
 
 describe('JiraCrm: close', () => {
-  it('uses the first transition into the done category by default', async () => {
-    const { sim, crm } = await setup();
-    const issue = sim.createIssue({ summary: 's' });
-    await crm.close(issue.id);
-    expect(sim.getIssue(issue.id)?.status).toBe('Done');
-    expect((await crm.get(issue.id))?.closed).toBe(true);
-  });
-
   it('uses the configured transition, by name or id', async () => {
     const { sim, crm } = await setup({}, { doneTransition: "won't do" });
     const a = sim.createIssue({ summary: 'a' });
@@ -386,15 +366,9 @@ describe('JiraCrm: comments', () => {
     ]);
   });
 
-  it('lists comments oldest first with author, visibility, mirror mark and readable text', async () => {
-    const { sim, crm, clock } = await setup();
+  it('reads an ADF comment (mention, link) as readable text', async () => {
+    const { sim, crm } = await setup();
     const issue = sim.createIssue({ summary: 's' });
-    sim.addComment(issue.id, { body: 'first from agent', displayName: 'Alice' });
-    clock.advance(1000);
-    sim.addComment(issue.id, { body: 'internal note', displayName: 'Bob', public: false });
-    clock.advance(1000);
-    await crm.addComment(issue.id, 'mirrored', { visibility: 'internal', mirrorOf: 'google:1' });
-    clock.advance(1000);
     sim.addComment(issue.id, {
       displayName: 'Carol',
       adf: {
@@ -417,13 +391,8 @@ describe('JiraCrm: comments', () => {
       },
     });
     const list = await crm.listComments(issue.id);
-    expect(
-      list.map((c) => [c.author.displayName, c.author.isConnector, c.isPublic, c.mirrorOf, c.body]),
-    ).toEqual([
-      ['Alice', false, true, undefined, 'first from agent'],
-      ['Bob', false, false, undefined, 'internal note'],
-      ['Google Sync Connector', true, false, 'google:1', 'mirrored'],
-      ['Carol', false, true, undefined, '@Alice see docs (https://d.test)'],
+    expect(list.map((c) => [c.author.displayName, c.body])).toEqual([
+      ['Carol', '@Alice see docs (https://d.test)'],
     ]);
     expect(list[0]!.createTime.toISOString()).toBe('2026-11-30T10:00:00.000Z');
   });
@@ -483,27 +452,9 @@ describe('JiraCrm: attachments', () => {
     expect(sim.stats().byRoute['GET /_media/file/{id}']).toBe(1);
   });
 
-  it('handles a zero-byte file and a non-ASCII file name', async () => {
+  it('sends a quoted file name and a malformed MIME type safely', async () => {
     const { sim, crm } = await setup();
     const issue = sim.createIssue({ summary: 's' });
-    const empty = await crm.upload(issue.id, {
-      filename: 'empty.txt',
-      mimeType: 'text/plain',
-      sizeBytes: 0,
-      content: Readable.from([]),
-    });
-    expect(empty.sizeBytes).toBe(0);
-    expect((await drain(await crm.download(issue.id, empty.id))).length).toBe(0);
-    const name = 'résumé 日本.txt';
-    const content = Buffer.from('bonjour 日本\n', 'utf8');
-    const intl = await crm.upload(issue.id, {
-      filename: name,
-      mimeType: 'text/plain',
-      sizeBytes: content.length,
-      content: Readable.from([content]),
-    });
-    expect(intl.filename).toBe(name);
-    expect((await drain(await crm.download(issue.id, intl.id))).equals(content)).toBe(true);
     const quoted = await crm.upload(issue.id, {
       filename: 'say "hi".txt',
       mimeType: 'weird type\r\nX: y',
@@ -512,11 +463,7 @@ describe('JiraCrm: attachments', () => {
     });
     expect(quoted.mimeType).toBe('application/octet-stream');
     const listed = await crm.listAttachments(issue.id);
-    expect(listed.map((a) => [a.filename, a.sizeBytes])).toEqual([
-      ['empty.txt', 0],
-      [name, content.length],
-      ['say %22hi%22.txt', 1],
-    ]);
+    expect(listed.map((a) => [a.filename, a.sizeBytes])).toEqual([['say %22hi%22.txt', 1]]);
   });
 
   it('lists attachments written by people with their authors', async () => {

@@ -3,6 +3,7 @@
 import { ConflictError, SyncError } from '../../src/domain/errors';
 import type { CaseMapping, MirroredItem, NewCaseMapping } from '../../src/domain/mapping';
 import type { MappingStore } from '../../src/ports/mapping-store';
+import { allPages } from './port-contract-helpers';
 
 export interface StoreUnderTest {
   readonly store: MappingStore;
@@ -65,17 +66,8 @@ function withoutIdAndVersion(m: CaseMapping): NewCaseMapping {
 async function collect(
   list: (token?: string) => Promise<{ items: CaseMapping[]; nextPageToken?: string }>,
 ): Promise<{ ids: string[]; pages: number }> {
-  const ids: string[] = [];
-  let token: string | undefined;
-  let pages = 0;
-  do {
-    const page = await list(token);
-    pages += 1;
-    ids.push(...page.items.map((m) => m.id));
-    token = page.nextPageToken;
-    if (pages > 1000) throw new Error('paging does not terminate');
-  } while (token !== undefined);
-  return { ids, pages };
+  const { items, pages } = await allPages(list);
+  return { ids: items.map((m) => m.id), pages };
 }
 
 function outcomes<T>(results: PromiseSettledResult<T>[]): {

@@ -2,7 +2,9 @@
 // Cloud Support API v2 behind the real adapter would. Ids increase, every write bumps the
 // case's updateTime strictly, comments are kept newest-first (as CSAPI lists them) and the
 // port returns them oldest-first after `since` filtering, a 404 is null for get and a
-// NotFoundError elsewhere, a comment over 12,800 characters is a permanent 400.
+// NotFoundError elsewhere, a comment over 12,800 characters is a permanent 400. Search
+// pages by case number with a cursor; closing a closed case succeeds and changes nothing;
+// a closed case still takes a new priority (as the Cloud Support simulator does).
 import type { Readable } from 'node:stream';
 import { NotFoundError } from '../../src/domain/errors';
 import type {
@@ -37,6 +39,8 @@ interface StoredAttachment {
 
 interface StoredCase {
   readonly name: string;
+  /** The case number (the last segment of the name). */
+  readonly number: number;
   readonly parent: string;
   displayName: string;
   description: string;
@@ -107,18 +111,23 @@ export class FakeSupportCases implements SupportCases {
   ): Promise<Page<SupportCase>> {
     return this.faults.run('searchUpdated', [parent, updatedAfter, pageToken], () => {
       if (!PARENT.test(parent)) throw badRequest('invalid parent', 'google');
-      // Most recently updated first; the token is an offset, so a case updated while a
-      // caller pages can show up twice (or move past the pages already read), as with
-      // any offset-paged search.
-      const offset = pageToken === undefined ? 0 : decodeToken('g', pageToken, 'google');
+      // By case number, as the Cloud Support simulator answers; the token is the last case
+      // number read, so a case updated while a caller pages is neither lost nor repeated.
+      const after = pageToken === undefined ? 0 : decodeToken('g', pageToken, 'google');
       const matching = [...this.cases.values()]
-        .filter((c) => c.parent === parent && c.updateTime.getTime() > updatedAfter.getTime())
-        .sort(
-          (a, b) => b.updateTime.getTime() - a.updateTime.getTime() || a.name.localeCompare(b.name),
-        );
-      const items = matching.slice(offset, offset + this.pageSize).map(snapshot);
-      const next = offset + items.length;
-      return next < matching.length ? { items, nextPageToken: encodeToken('g', next) } : { items };
+        .filter(
+          (c) =>
+            c.parent === parent &&
+            c.updateTime.getTime() > updatedAfter.getTime() &&
+            c.number > after,
+        )
+        .sort((a, b) => a.number - b.number);
+      const page = matching.slice(0, this.pageSize);
+      const last = page[page.length - 1];
+      const items = page.map(snapshot);
+      return last !== undefined && matching.length > page.length
+        ? { items, nextPageToken: encodeToken('g', last.number) }
+        : { items };
     });
   }
 
@@ -163,15 +172,16 @@ export class FakeSupportCases implements SupportCases {
             c.updateTime.getTime() > since.getTime() &&
             c.description.startsWith(prefix),
         )
-        .sort((a, b) => a.createTime.getTime() - b.createTime.getTime())[0];
+        // The first match in search order (by case number), as GoogleSupportCases finds it.
+        .sort((a, b) => a.number - b.number)[0];
       return found ? snapshot(found) : null;
     });
   }
 
   setPriority(caseName: string, priority: Priority): Promise<void> {
     return this.faults.run('setPriority', [caseName, priority], () => {
+      // Google accepts a priority change on a closed case (it stays closed).
       const c = this.mustGet(caseName);
-      if (c.closed) throw badRequest('case is closed', 'google');
       c.priority = priority;
       this.touch(c);
     });
@@ -179,8 +189,9 @@ export class FakeSupportCases implements SupportCases {
 
   close(caseName: string): Promise<void> {
     return this.faults.run('close', [caseName], () => {
+      // Closing a closed case succeeds and changes nothing (not even updateTime).
       const c = this.mustGet(caseName);
-      if (c.closed) throw badRequest('case is already closed', 'google');
+      if (c.closed) return;
       c.closed = true;
       this.touch(c);
     });
@@ -376,8 +387,10 @@ export class FakeSupportCases implements SupportCases {
     createTime?: Date;
   }): StoredCase {
     const createTime = o.createTime ?? this.clock.now();
+    const number = this.nextCase++;
     const c: StoredCase = {
-      name: `${o.parent}/cases/${this.nextCase++}`,
+      name: `${o.parent}/cases/${number}`,
+      number,
       parent: o.parent,
       displayName: o.displayName,
       description: o.description,
