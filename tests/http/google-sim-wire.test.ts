@@ -2,7 +2,7 @@
 // custom verbs), paths that look like routes but are not, bodies the router never sees,
 // and what the HTTP server itself answers. Nothing of the web framework may show through.
 import net from 'node:net';
-import { startGoogleSimulator, type GoogleSimulator } from '../../src/sandbox/google-simulator';
+import { startGoogleSimulator, type GoogleSimulator } from '../../src/sandbox/google';
 
 const ORG = 'organizations/4242';
 
