@@ -1,5 +1,5 @@
-// The checks every API request passes, in the order Google's front ends make them (and
-// the old simulator made them): counted, then faults, then availability, then the bearer
+// The checks every API request passes, in the order the simulator has always made them
+// (like Google's front ends): counted, then faults, then availability, then the bearer
 // token, then the route (its strict template) and its query parameters. /_control is
 // exempt from all of them.
 import type { FastifyReply, FastifyRequest } from 'fastify';
