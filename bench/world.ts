@@ -9,7 +9,7 @@ import { createLogger } from '../src/adapters/log/pino-logger';
 import { MemoryMappingStore } from '../src/adapters/local/memory-mapping-store';
 import { JiraCrm, googleCaseLabel, GOOGLE_CASE_PROPERTY } from '../src/adapters/jira/jira-crm';
 import { googleSupportCasesForEmulator } from '../src/adapters/google/google-support-cases';
-import { startGoogleSimulator, type GoogleSimulator } from '../src/sandbox/google-simulator';
+import { startGoogleSimulator, type GoogleSimulator } from '../src/sandbox/google';
 import { startJiraSimulator, type JiraSimulator } from '../src/sandbox/jira-simulator';
 import type { CaseMapping } from '../src/domain/mapping';
 import type { SyncTask, TaskQueue } from '../src/ports/task-queue';

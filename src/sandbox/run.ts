@@ -1,7 +1,7 @@
 // `npm run sandbox`: both API simulators and the connector wired to them (memory store,
 // local queue, local scheduler reading cron.yaml/queue.yaml), one case seeded on each side,
 // and a running log of what crosses between them. No account or credentials needed.
-import { startGoogleSimulator } from './google-simulator';
+import { startGoogleSimulator } from './google';
 import { startJiraSimulator } from './jira-simulator';
 import { startServer } from '../server';
 

@@ -1,7 +1,7 @@
 // The chaos suite's judge (ChaosWorld.check) on hand-made states of both simulators, no
 // connector: it accepts a correctly mirrored pair and names each way a pair can be wrong
 // (duplicate, missing, out of order, echo, a second ticket, a second notice, other bytes).
-import { startGoogleSimulator, type GoogleSimulator } from '../../src/sandbox/google-simulator';
+import { startGoogleSimulator, type GoogleSimulator } from '../../src/sandbox/google';
 import { startJiraSimulator, type JiraSimulator } from '../../src/sandbox/jira-simulator';
 import { seededRandom } from '../support/chaos-random';
 import {

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import { googleSupportCasesForEmulator } from '../../src/adapters/google/google-support-cases';
 import type { Exchange } from '../../src/sandbox/exchange';
-import { startGoogleSimulator, type GoogleSimulator } from '../../src/sandbox/google-simulator';
+import { startGoogleSimulator, type GoogleSimulator } from '../../src/sandbox/google';
 import { checkExchange, SPEC_FILES, specsDir } from '../support/openapi-check';
 
 const dir = specsDir();

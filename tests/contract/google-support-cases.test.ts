@@ -17,7 +17,7 @@ import {
   startGoogleSimulator,
   type GoogleSimulator,
   type GoogleSimulatorOptions,
-} from '../../src/sandbox/google-simulator';
+} from '../../src/sandbox/google';
 
 const ORG = 'organizations/4242';
 const T0 = Date.parse('2026-03-02T09:00:00.000Z');

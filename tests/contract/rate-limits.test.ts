@@ -16,7 +16,7 @@ import {
   type WithRetryOptions,
 } from '../../src/adapters/retry';
 import { SyncError } from '../../src/domain/errors';
-import { startGoogleSimulator, type GoogleSimulator } from '../../src/sandbox/google-simulator';
+import { startGoogleSimulator, type GoogleSimulator } from '../../src/sandbox/google';
 import {
   startJiraSimulator,
   type JiraSimulator,

@@ -3,7 +3,7 @@
 // attachments on both sides of every pair, all kept in a ledger in creation order. `check()`
 // compares both simulators with the ledger and lists every way they differ from "each
 // person's item mirrored exactly once, in creation order, nothing mirrored back".
-import type { GoogleSimulator, SimCaseDetail } from '../../src/sandbox/google-simulator';
+import type { GoogleSimulator, SimCaseDetail } from '../../src/sandbox/google';
 import type { IssueSnapshot, JiraSimulator } from '../../src/sandbox/jira-simulator';
 import { intBetween, pick, type Random } from './chaos-random';
 import { PARENT } from './e2e-harness';

@@ -2,7 +2,7 @@
 // server.ts (real adapters, memory store, local queue reading queue.yaml), cron routes
 // fired over HTTP with the cron header. Tests drive rounds explicitly; nothing sleeps.
 import { Writable } from 'node:stream';
-import { startGoogleSimulator, type GoogleSimulator } from '../../src/sandbox/google-simulator';
+import { startGoogleSimulator, type GoogleSimulator } from '../../src/sandbox/google';
 import { startJiraSimulator, type JiraSimulator } from '../../src/sandbox/jira-simulator';
 import { startServer, type RunningConnector } from '../../src/server';
 import { createLogger } from '../../src/adapters/log/pino-logger';

@@ -1,178 +1,22 @@
 // In-memory state of the Cloud Support API v2 simulator: cases, comments, attachments,
 // and the "person" operations (a customer or a Google engineer acting in the console).
-// Wire JSON (camelCase, proto3 JSON: default values omitted) is produced here too.
-
-export const SIM_PRIORITIES = ['P0', 'P1', 'P2', 'P3', 'P4'] as const;
-export type SimPriority = (typeof SIM_PRIORITIES)[number];
-export type SimState =
-  'NEW' | 'IN_PROGRESS_GOOGLE_SUPPORT' | 'ACTION_REQUIRED' | 'SOLUTION_PROVIDED' | 'CLOSED';
-
-/** Maximum comment body (characters), per the discovery document. */
-export const MAX_COMMENT_CHARS = 12_800;
-export const DEFAULT_GOOGLE_PARENT = 'organizations/123456789012';
-
-export interface SimActor {
-  readonly displayName: string;
-  readonly email?: string;
-  readonly username?: string;
-  readonly googleSupport: boolean;
-}
-
-export interface SimCase {
-  readonly name: string;
-  /** Last segment of the name (unique across parents). */
-  readonly number: string;
-  readonly parent: string;
-  readonly displayName: string;
-  readonly description: string;
-  readonly classification: { readonly id: string; readonly displayName: string };
-  readonly priority: SimPriority;
-  readonly state: SimState;
-  readonly testCase: boolean;
-  readonly escalated: boolean;
-  readonly timeZone: string;
-  readonly languageCode: string;
-  readonly contactEmail?: string;
-  readonly subscriberEmailAddresses: readonly string[];
-  readonly creator: SimActor;
-  readonly createTime: Date;
-  readonly updateTime: Date;
-}
-
-export interface SimComment {
-  readonly name: string;
-  readonly id: string;
-  readonly body: string;
-  readonly createTime: Date;
-  readonly creator: SimActor;
-}
-
-export interface SimAttachment {
-  readonly name: string;
-  readonly id: string;
-  readonly filename: string;
-  readonly mimeType: string;
-  readonly sizeBytes: number;
-  readonly createTime: Date;
-  readonly creator: SimActor;
-  readonly content: Buffer;
-}
-
-export interface SimCaseDetail extends SimCase {
-  /** Oldest first. */
-  readonly comments: readonly SimComment[];
-  /** Oldest first, with their bytes. */
-  readonly attachments: readonly SimAttachment[];
-}
-
-/** An error the simulator answers with Google's envelope. */
-export class SimHttpError extends Error {
-  constructor(
-    readonly status: number,
-    readonly grpcStatus: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'SimHttpError';
-  }
-}
-
-export const GRPC_STATUS_FOR_HTTP: Readonly<Record<number, string>> = {
-  400: 'INVALID_ARGUMENT',
-  401: 'UNAUTHENTICATED',
-  403: 'PERMISSION_DENIED',
-  404: 'NOT_FOUND',
-  408: 'DEADLINE_EXCEEDED',
-  409: 'ABORTED',
-  413: 'INVALID_ARGUMENT',
-  429: 'RESOURCE_EXHAUSTED',
-  499: 'CANCELLED',
-  500: 'INTERNAL',
-  501: 'UNIMPLEMENTED',
-  502: 'UNAVAILABLE',
-  503: 'UNAVAILABLE',
-  504: 'DEADLINE_EXCEEDED',
-};
-
-export const invalid = (message: string): SimHttpError =>
-  new SimHttpError(400, 'INVALID_ARGUMENT', message);
-export const notFound = (message: string): SimHttpError =>
-  new SimHttpError(404, 'NOT_FOUND', message);
-
-interface CommentRecord {
-  seq: number;
-  id: string;
-  body: string;
-  createTime: Date;
-  creator: SimActor;
-}
-
-interface AttachmentRecord {
-  seq: number;
-  id: string;
-  filename: string;
-  mimeType: string;
-  sizeBytes: number;
-  createTime: Date;
-  creator: SimActor;
-  /** Stored as received (no concatenation on upload); joined lazily for snapshots. */
-  chunks: Buffer[];
-}
-
-interface CaseRecord {
-  number: string;
-  numeric: number;
-  parent: string;
-  displayName: string;
-  description: string;
-  classification: { id: string; displayName: string };
-  priority: SimPriority;
-  state: SimState;
-  testCase: boolean;
-  escalated: boolean;
-  timeZone: string;
-  languageCode: string;
-  contactEmail?: string;
-  subscriberEmailAddresses: string[];
-  creator: SimActor;
-  createTime: Date;
-  updateTime: Date;
-  /** Last createTime handed to an item of this case (items get strictly increasing times). */
-  lastItemTime: number;
-  comments: CommentRecord[];
-  attachments: AttachmentRecord[];
-}
-
-export interface SimStateOptions {
-  now: () => Date;
-  firstCaseNumber: number;
-  defaultParent: string;
-  caller: SimActor;
-  classifications?: readonly { id: string; displayName: string }[];
-}
-
-export interface PersonCaseInput {
-  parent?: string;
-  displayName: string;
-  description: string;
-  priority?: SimPriority;
-  createTime?: Date;
-  creatorDisplayName?: string;
-  classificationId?: string;
-  testCase?: boolean;
-}
-
-export interface ApiCaseInput {
-  displayName: string;
-  description: string;
-  classificationId: string;
-  priority: SimPriority;
-  testCase: boolean;
-  timeZone?: string;
-  languageCode?: string;
-  contactEmail?: string;
-  subscriberEmailAddresses?: string[];
-}
+import { invalid, notFound } from './errors';
+import {
+  MAX_COMMENT_CHARS,
+  type ApiCaseInput,
+  type AttachmentRecord,
+  type CaseRecord,
+  type CommentRecord,
+  type PersonCaseInput,
+  type SimActor,
+  type SimAttachment,
+  type SimCase,
+  type SimCaseDetail,
+  type SimComment,
+  type SimPriority,
+  type SimState,
+  type SimStateOptions,
+} from './records';
 
 const CUSTOMER: SimActor = {
   displayName: 'Sandbox Customer',
@@ -514,62 +358,5 @@ function attachmentSnapshot(caseName: string, a: AttachmentRecord): SimAttachmen
     createTime: new Date(a.createTime),
     creator: a.creator,
     content: a.chunks[0] ?? Buffer.alloc(0),
-  };
-}
-
-export type { CaseRecord, CommentRecord, AttachmentRecord };
-
-// --- wire JSON (proto3 JSON mapping: false / empty values are omitted) -----------------
-
-type Json = Record<string, unknown>;
-
-export function actorJson(a: SimActor): Json {
-  const out: Json = { displayName: a.displayName };
-  if (a.email !== undefined) out.email = a.email;
-  if (a.username !== undefined) out.username = a.username;
-  if (a.googleSupport) out.googleSupport = true;
-  return out;
-}
-
-export function caseJson(c: SimCase): Json {
-  const out: Json = {
-    name: c.name,
-    displayName: c.displayName,
-    description: c.description,
-    classification: { id: c.classification.id, displayName: c.classification.displayName },
-    timeZone: c.timeZone,
-    state: c.state,
-    createTime: c.createTime.toISOString(),
-    updateTime: c.updateTime.toISOString(),
-    creator: actorJson(c.creator),
-    languageCode: c.languageCode,
-    priority: c.priority,
-  };
-  if (c.subscriberEmailAddresses.length > 0)
-    out.subscriberEmailAddresses = [...c.subscriberEmailAddresses];
-  if (c.contactEmail !== undefined) out.contactEmail = c.contactEmail;
-  if (c.escalated) out.escalated = true;
-  if (c.testCase) out.testCase = true;
-  return out;
-}
-
-export function commentJson(c: SimComment): Json {
-  return {
-    name: c.name,
-    createTime: c.createTime.toISOString(),
-    creator: actorJson(c.creator),
-    body: c.body,
-    plainTextBody: c.body,
-  };
-}
-
-export function attachmentJson(a: Omit<SimAttachment, 'content'>): Json {
-  return {
-    name: a.name,
-    createTime: a.createTime.toISOString(),
-    creator: actorJson(a.creator),
-    filename: a.filename,
-    mimeType: a.mimeType,
-    sizeBytes: String(a.sizeBytes),
   };
 }

@@ -1,0 +1,17 @@
+// The Cloud Support API v2 simulator (see simulator.ts): its public entry.
+export { startGoogleSimulator } from './simulator';
+export type { GoogleSimulator, GoogleSimulatorOptions, SimStats } from './types';
+export type { FaultSpec } from '../faults';
+export { FaultRegistry } from '../faults';
+export {
+  DEFAULT_GOOGLE_PARENT,
+  MAX_COMMENT_CHARS,
+  SIM_PRIORITIES,
+  type SimActor,
+  type SimAttachment,
+  type SimCase,
+  type SimCaseDetail,
+  type SimComment,
+  type SimPriority,
+  type SimState,
+} from './records';

@@ -1,0 +1,86 @@
+// The simulator's public surface: its options and the programmatic API tests drive.
+import type { Exchange } from '../exchange';
+import type { FaultRegistry } from '../faults';
+import type {
+  SimAttachment,
+  SimCase,
+  SimCaseDetail,
+  SimComment,
+  SimPriority,
+  SimState,
+} from './records';
+
+export interface GoogleSimulatorOptions {
+  /** Listen port on 127.0.0.1 (0 = any free port). */
+  port?: number;
+  /** The bearer token every API request must carry. Default `sandbox-token`. */
+  token?: string;
+  now?: () => Date;
+  /** Random source for `rate` faults (seedable in tests). Default Math.random. */
+  random?: () => number;
+  /** The API caller (the connector's service account). */
+  callerDisplayName?: string;
+  callerEmail?: string;
+  /** First case number handed out. Default 50000001. */
+  firstCaseNumber?: number;
+  /** Parent used by createCase() when none is given. */
+  defaultParent?: string;
+  /** When set, cases.create accepts only these classification ids. */
+  classifications?: readonly { id: string; displayName: string }[];
+  /** When set, larger uploads answer 413. Default: no limit (none is documented). */
+  maxUploadBytes?: number;
+  /** Called for every API request answered (not for /_control, not for dropped ones). */
+  onExchange?: (ex: Exchange) => void;
+}
+
+export interface SimStats {
+  total: number;
+  /** Keys are the API method ids: `cases.search`, `cases.get`, `media.upload`, … or `unknown`. */
+  byRoute: Record<string, number>;
+}
+
+export interface GoogleSimulator {
+  /** `http://127.0.0.1:PORT` */
+  readonly url: string;
+  /** `127.0.0.1:PORT` (the value for CLOUDSUPPORT_EMULATOR_HOST). */
+  readonly host: string;
+  readonly token: string;
+  readonly faults: FaultRegistry;
+  setDown(down: boolean): void;
+  stats(): SimStats;
+  resetStats(): void;
+  createCase(input: {
+    parent?: string;
+    displayName: string;
+    description: string;
+    priority?: SimPriority;
+    createTime?: Date;
+    creatorDisplayName?: string;
+    classificationId?: string;
+    testCase?: boolean;
+  }): SimCase;
+  /** A comment by a person: a Google engineer unless `googleSupport: false` (a customer). */
+  addComment(
+    caseName: string,
+    input: { body: string; displayName?: string; googleSupport?: boolean },
+  ): SimComment;
+  addAttachment(
+    caseName: string,
+    input: {
+      filename: string;
+      mimeType?: string;
+      content: Buffer;
+      displayName?: string;
+      googleSupport?: boolean;
+    },
+  ): SimAttachment;
+  setPriority(caseName: string, priority: SimPriority): SimCase;
+  /** Closes the case (idempotent). */
+  closeCase(caseName: string): SimCase;
+  setState(caseName: string, state: SimState): SimCase;
+  /** Throws when the case does not exist. Comments and attachments oldest first. */
+  getCase(caseName: string): SimCaseDetail;
+  hasCase(caseName: string): boolean;
+  listCases(): SimCase[];
+  close(): Promise<void>;
+}
