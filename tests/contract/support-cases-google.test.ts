@@ -2,7 +2,7 @@
 // simulator.
 import { googleSupportCasesForEmulator } from '../../src/adapters/google/google-support-cases';
 import type { Priority } from '../../src/domain/types';
-import { startGoogleSimulator, type SimPriority } from '../../src/sandbox/google-simulator';
+import { startGoogleSimulator, type SimPriority } from '../../src/sandbox/google';
 import { FakeClock } from '../support/fake-clock';
 import { describeSupportCases } from './support-cases.contract';
 
