@@ -19,6 +19,7 @@ import type { z } from 'zod';
 import { auth as googleAuth, cloudsupport_v2 } from 'googleapis/build/src/apis/cloudsupport';
 import type { GlobalOptions, MethodOptions } from 'googleapis/build/src/apis/cloudsupport';
 import { NotFoundError, SyncError } from '../../domain/errors';
+import { priorityToGoogle } from '../../domain/priority';
 import { withRetry, type RetryPolicy } from '../retry';
 import type {
   Attachment,
@@ -36,7 +37,6 @@ import {
   commentSchema,
   listAttachmentsSchema,
   listCommentsSchema,
-  priorityToGoogle,
   searchCasesSchema,
   toAttachment,
   toComment,

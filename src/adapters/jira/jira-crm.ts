@@ -21,6 +21,12 @@ import type {
   NewCrmTicket,
   Priority,
 } from '../../domain/types';
+import {
+  DEFAULT_JIRA_PRIORITY_NAMES,
+  priorityFromJiraName,
+  type JiraPriorityNames,
+} from '../../domain/priority';
+import { DEFAULT_SYNC_JQL, DEFAULT_SYNC_LABEL } from '../../domain/settings';
 import type { Crm } from '../../ports/crm';
 import type { Page } from '../../ports/support-cases';
 import { adfToText, textToAdf } from './adf';
@@ -51,7 +57,7 @@ export interface JiraCrmOptions {
    */
   readonly googleCaseField?: string;
   /** Jira priority name for each Google priority (P0…P4). Default Highest…Lowest. */
-  readonly priorityNames?: Readonly<Record<Priority, string>>;
+  readonly priorityNames?: JiraPriorityNames;
   /** Transition (name or id) used by close(). Default: the first one into the done category. */
   readonly doneTransition?: string;
   /** Component set on created tickets (SPEC §3.4). Default `Google Cloud`; null for none. */
@@ -85,15 +91,6 @@ interface Access {
 }
 const READ: Access = { repeat: 'idempotent' };
 
-export const DEFAULT_SYNC_LABEL = 'synchronizeWithGoogleCloudSupport';
-export const DEFAULT_SYNC_JQL = `labels = ${DEFAULT_SYNC_LABEL}`;
-export const DEFAULT_PRIORITY_NAMES: Readonly<Record<Priority, string>> = {
-  0: 'Highest',
-  1: 'High',
-  2: 'Medium',
-  3: 'Low',
-  4: 'Lowest',
-};
 /** Issue property holding the Google case name when no custom field is configured. */
 export const GOOGLE_CASE_PROPERTY = 'googleCase';
 /** Comment property marking a comment written by the connector as a mirror. */
@@ -285,7 +282,7 @@ export class JiraCrm implements Crm {
   private readonly syncJql: string;
   private readonly syncLabel: string;
   private readonly caseField: string | undefined;
-  private readonly priorityNames: Readonly<Record<Priority, string>>;
+  private readonly priorityNames: JiraPriorityNames;
   private readonly doneTransition: string | undefined;
   private readonly component: string | null;
   private readonly pageSize: number;
@@ -308,7 +305,7 @@ export class JiraCrm implements Crm {
     if (this.caseField !== undefined && !/^customfield_\d+$/.test(this.caseField)) {
       throw new Error('googleCaseField must look like customfield_NNNNN');
     }
-    this.priorityNames = opts.priorityNames ?? DEFAULT_PRIORITY_NAMES;
+    this.priorityNames = opts.priorityNames ?? DEFAULT_JIRA_PRIORITY_NAMES;
     this.doneTransition = opts.doneTransition;
     this.component = opts.component === undefined ? 'Google Cloud' : opts.component;
     this.pageSize = Math.max(1, Math.min(100, opts.pageSize ?? 100));
@@ -377,14 +374,6 @@ export class JiraCrm implements Crm {
 
   // --- mapping -------------------------------------------------------------------------
 
-  private priorityOf(name: string | undefined): Priority | null {
-    if (name === undefined) return null;
-    for (const p of [0, 1, 2, 3, 4] as const) {
-      if (this.priorityNames[p].toLowerCase() === name.toLowerCase()) return p;
-    }
-    return null;
-  }
-
   private caseNameOf(issue: JiraIssue): string | null {
     if (this.caseField !== undefined) {
       const v = issue.fields[this.caseField];
@@ -406,7 +395,7 @@ export class JiraCrm implements Crm {
       key: issue.key,
       summary: f.summary ?? '',
       description: adfToText(f.description ?? null),
-      priority: this.priorityOf(f.priority?.name),
+      priority: priorityFromJiraName(this.priorityNames, f.priority?.name),
       closed: f.status?.statusCategory?.key === 'done',
       createTime: f.created,
       updateTime: f.updated,
