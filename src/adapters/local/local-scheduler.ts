@@ -5,7 +5,8 @@ import type { Clock } from '../../ports/clock';
 import type { Logger } from '../../ports/logger';
 import { SyncError } from '../../domain/errors';
 import { backoffSeconds, cronRetryAllowed, nextRun, type CronJob } from './gae-yaml';
-import { systemClock, systemTimer, type SetTimer } from './local-task-queue';
+import { systemTimer, type SetTimer } from './local-task-queue';
+import { systemClock } from '../system-clock';
 
 export interface CronFire {
   readonly url: string;

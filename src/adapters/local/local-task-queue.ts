@@ -6,6 +6,9 @@ import type { Clock } from '../../ports/clock';
 import type { Logger } from '../../ports/logger';
 import type { SyncTask, TaskQueue } from '../../ports/task-queue';
 import { SyncError } from '../../domain/errors';
+// eslint-disable-next-line no-restricted-imports -- adapters/http (STYLE.md), not src/http
+import { parseRetryAfter } from '../http/retry-after';
+import { systemClock } from '../system-clock';
 import {
   backoffSeconds,
   queueRetryAllowed,
@@ -23,8 +26,6 @@ export const systemTimer: SetTimer = (fn, ms) => {
   t.unref();
   return () => clearTimeout(t);
 };
-
-export const systemClock: Clock = { now: () => new Date() };
 
 export interface TaskOutcome {
   readonly queue: string;
@@ -343,13 +344,4 @@ export class LocalTaskQueue implements TaskQueue {
       }
     }
   }
-}
-
-/** Retry-After as seconds (delta-seconds or an HTTP date), undefined when absent or bad. */
-export function parseRetryAfter(value: string | null, nowMs: number): number | undefined {
-  if (value === null || value.trim() === '') return undefined;
-  const v = value.trim();
-  if (/^\d+(\.\d+)?$/.test(v)) return Number(v);
-  const at = Date.parse(v);
-  return Number.isNaN(at) ? undefined : Math.max(0, (at - nowMs) / 1000);
 }
