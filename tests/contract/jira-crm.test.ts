@@ -8,14 +8,7 @@ import {
   type JiraSimulator,
   type JiraSimulatorOptions,
 } from '../../src/sandbox/jira-simulator';
-
-class FakeClock {
-  constructor(public ms: number) {}
-  now = (): Date => new Date(this.ms);
-  advance(ms: number): void {
-    this.ms += ms;
-  }
-}
+import { FakeClock } from '../support/fake-clock';
 
 const CASE = 'organizations/123/cases/4567';
 /** One attempt per call: these tests check classification (retries: rate-limits.test.ts). */

@@ -54,7 +54,7 @@ export interface LocalTaskQueueOptions {
   /** From queue.yaml (loadQueueConfig). */
   readonly queue: QueueSettings;
   readonly clock?: Clock;
-  /** Inject with the clock (e.g. ManualTimers) to drive time in tests. */
+  /** Inject with the clock to drive time in tests (tests/support/manual-timers.ts). */
   readonly setTimer?: SetTimer;
   readonly logger?: Logger;
   readonly onOutcome?: (info: TaskOutcome) => void;
