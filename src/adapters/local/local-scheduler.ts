@@ -4,7 +4,9 @@
 import type { Clock } from '../../ports/clock';
 import type { Logger } from '../../ports/logger';
 import { SyncError } from '../../domain/errors';
-import { backoffSeconds, cronRetryAllowed, nextRun, type CronJob } from './gae-yaml';
+import { nextRun } from './cron-schedule';
+import type { CronJob } from './cron-yaml';
+import { backoffSeconds, cronRetryAllowed } from './gae-retry';
 import { systemTimer, type SetTimer } from './local-task-queue';
 import { systemClock } from '../system-clock';
 

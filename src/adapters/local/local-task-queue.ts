@@ -9,13 +9,9 @@ import { SyncError } from '../../domain/errors';
 // eslint-disable-next-line no-restricted-imports -- adapters/http (STYLE.md), not src/http
 import { parseRetryAfter } from '../http/retry-after';
 import { systemClock } from '../system-clock';
-import {
-  backoffSeconds,
-  queueRetryAllowed,
-  taskHttpRequest,
-  taskIdForDedupKey,
-  type QueueSettings,
-} from './gae-yaml';
+import { taskHttpRequest, taskIdForDedupKey } from '../app-engine/task-request';
+import { backoffSeconds, queueRetryAllowed } from './gae-retry';
+import type { QueueSettings } from './queue-yaml';
 
 /** Runs `fn` after `ms` milliseconds; returns a function that cancels it. */
 export type SetTimer = (fn: () => void, ms: number) => () => void;
