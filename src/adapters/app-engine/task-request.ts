@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import type { SyncTask } from '../../ports/task-queue';
 
-export const TASK_ROUTES = {
+const TASK_ROUTES = {
   'sync-google-case': '/tasks/sync-google-case',
   'sync-company-case': '/tasks/sync-company-case',
 } as const satisfies Record<SyncTask['kind'], string>;

@@ -29,7 +29,7 @@ interface HttpishError {
  * "retryDelay": "17s"}]}}`), in whole seconds, rounded up. Google APIs send it with
  * RESOURCE_EXHAUSTED / UNAVAILABLE when they know how long to wait; Retry-After wins.
  */
-export function retryInfoSeconds(data: unknown): number | undefined {
+function retryInfoSeconds(data: unknown): number | undefined {
   let body = data;
   if (typeof body === 'string') {
     if (body.length > 64 * 1024) return undefined;

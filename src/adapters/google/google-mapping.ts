@@ -58,7 +58,7 @@ export const listAttachmentsSchema = z.object({
 
 type GoogleActor = z.infer<typeof actorSchema>;
 
-export function lastSegment(name: string): string {
+function lastSegment(name: string): string {
   const i = name.lastIndexOf('/');
   return i < 0 ? name : name.slice(i + 1);
 }

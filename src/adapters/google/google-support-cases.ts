@@ -43,14 +43,14 @@ import {
   toSupportCase,
 } from './google-mapping';
 
-export const CLOUD_PLATFORM_SCOPE = 'https://www.googleapis.com/auth/cloud-platform';
+const CLOUD_PLATFORM_SCOPE = 'https://www.googleapis.com/auth/cloud-platform';
 /** The service account the Cloud Support simulator reports as the API caller. */
-export const EMULATOR_CONNECTOR_EMAIL = 'connector@sandbox-project.iam.gserviceaccount.com';
+const EMULATOR_CONNECTOR_EMAIL = 'connector@sandbox-project.iam.gserviceaccount.com';
 const PAGE_SIZE = 100;
 const DEFAULT_TIMEOUT_MS = 60_000;
 
 /** An OAuth2 client, a GoogleAuth (ADC), or any google-auth-library client. */
-export type GoogleAuthClient = Exclude<NonNullable<GlobalOptions['auth']>, string>;
+type GoogleAuthClient = Exclude<NonNullable<GlobalOptions['auth']>, string>;
 
 export interface GoogleSupportCasesOptions {
   /** e.g. `http://127.0.0.1:8091/` for a simulator. Default: the real API. */

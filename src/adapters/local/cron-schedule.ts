@@ -3,7 +3,7 @@
 import { DateTime, IANAZone } from 'luxon';
 import { GaeConfigError } from './gae-file';
 
-export interface TimeOfDay {
+interface TimeOfDay {
   readonly hour: number;
   readonly minute: number;
 }
