@@ -15,9 +15,11 @@ import type { CaseMapping } from '../src/domain/mapping';
 import type { SyncTask, TaskQueue } from '../src/ports/task-queue';
 import type { FastifyInstance } from 'fastify';
 import { CountingMappingStore } from './counting-store';
+import { DEFAULT_SYNC_LABEL } from '../src/domain/settings';
+import { systemClock } from '../src/adapters/system-clock';
 
 export const PARENT = 'organizations/123456789012';
-export const SYNC_LABEL = 'synchronizeWithGoogleCloudSupport';
+export const SYNC_LABEL = DEFAULT_SYNC_LABEL;
 export const CRON = { 'X-Appengine-Cron': 'true' } as const;
 export const QUEUE = {
   'X-AppEngine-QueueName': 'sync',
@@ -137,7 +139,7 @@ export async function startInProcessConnector(sims: Sims): Promise<InProcessConn
     crm,
     store,
     queue,
-    clock: { now: () => new Date() },
+    clock: systemClock,
     settings: config.settings,
     logger,
     newId: () => `bench-${++seq}`,

@@ -4,7 +4,7 @@ import {
   type JiraPriorityNames,
 } from './domain/priority';
 import { parseIsoDurationMs } from './domain/durations';
-import type { SyncSettings } from './domain/settings';
+import { DEFAULT_SYNC_JQL, DEFAULT_SYNC_LABEL, type SyncSettings } from './domain/settings';
 
 /** Everything the connector reads from its environment (SPEC §3.2), validated once at boot. */
 export interface Config {
@@ -52,7 +52,6 @@ export class ConfigError extends Error {
 }
 
 const PARENT = /^(organizations|projects)\/[^/\s]+$/;
-export const DEFAULT_SYNC_LABEL = 'synchronizeWithGoogleCloudSupport';
 
 /** Reads and validates the environment; throws one ConfigError listing every problem. Never echoes secret values. */
 export function loadConfig(env: Readonly<Record<string, string | undefined>>): Config {
@@ -138,7 +137,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
   } catch (e) {
     problems.push(`JIRA_PRIORITY_MAP: ${(e as Error).message}`);
   }
-  const syncJql = get('JIRA_SYNC_JQL') ?? `labels = ${DEFAULT_SYNC_LABEL}`;
+  const syncJql = get('JIRA_SYNC_JQL') ?? DEFAULT_SYNC_JQL;
 
   const settings: SyncSettings = {
     supportParent,

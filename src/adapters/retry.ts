@@ -25,13 +25,15 @@
 import { backOff } from 'exponential-backoff';
 import { SyncError } from '../domain/errors';
 
-export const DEFAULT_RETRY_BUDGET_MS = 20_000;
-export const DEFAULT_MAX_ATTEMPTS = 5;
-export const DEFAULT_MAX_TRANSIENT_ATTEMPTS = 2;
-const DEFAULT_BASE_DELAY_MS = 250;
-const DEFAULT_MAX_DELAY_MS = 5_000;
+const DEFAULT_RETRY_BUDGET_MS = 20_000;
+const DEFAULT_MAX_ATTEMPTS = 5;
+const DEFAULT_MAX_TRANSIENT_ATTEMPTS = 2;
+/** First backoff delay for 'retry' errors; doubles each attempt. */
+const BASE_DELAY_MS = 250;
+/** Largest backoff delay (Retry-After may ask for more). */
+const MAX_DELAY_MS = 5_000;
 
-export interface RetryEvent {
+interface RetryEvent {
   /** The attempt that failed (1 = the first call). */
   readonly attempt: number;
   /** How long we wait before the next attempt. */
@@ -47,10 +49,6 @@ export interface RetryPolicy {
   readonly maxAttempts?: number;
   /** Attempts in all while the failures are transient ('retry' kind). Default 2. */
   readonly maxTransientAttempts?: number;
-  /** First backoff delay for 'retry' errors; doubles each attempt. Default 250 ms. */
-  readonly baseDelayMs?: number;
-  /** Largest backoff delay (Retry-After may ask for more). Default 5 s. */
-  readonly maxDelayMs?: number;
   /** Epoch milliseconds. Default Date.now. */
   readonly now?: () => number;
   /** Waits `ms`. Default setTimeout. */
@@ -71,8 +69,7 @@ export interface WithRetryOptions extends RetryPolicy {
   readonly deadlineMs?: number;
 }
 
-export const realSleep = (ms: number): Promise<void> =>
-  new Promise((resolve) => setTimeout(resolve, ms));
+const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Whether `error` may be retried for a request of this kind (ignoring time). */
 export function isRetryable(error: unknown, idempotent: boolean): error is SyncError {
@@ -85,15 +82,12 @@ export function isRetryable(error: unknown, idempotent: boolean): error is SyncE
  * The wait before attempt `failedAttempt + 1`: exponential with jitter (half fixed, half
  * random), never less than the error's Retry-After.
  */
-export function retryDelayMs(
+function retryDelayMs(
   error: SyncError,
   failedAttempt: number,
-  policy: Pick<RetryPolicy, 'baseDelayMs' | 'maxDelayMs' | 'random'> = {},
+  random: () => number = Math.random,
 ): number {
-  const base = policy.baseDelayMs ?? DEFAULT_BASE_DELAY_MS;
-  const cap = policy.maxDelayMs ?? DEFAULT_MAX_DELAY_MS;
-  const random = policy.random ?? Math.random;
-  const exp = Math.min(cap, base * 2 ** Math.max(0, failedAttempt - 1));
+  const exp = Math.min(MAX_DELAY_MS, BASE_DELAY_MS * 2 ** Math.max(0, failedAttempt - 1));
   const backoff = Math.round(exp / 2 + (exp / 2) * random());
   const retryAfterMs =
     error.retryAfterSeconds !== undefined ? Math.max(0, error.retryAfterSeconds) * 1000 : 0;
@@ -134,7 +128,7 @@ export async function withRetry<T>(
       retry: async (e: unknown, failedAttempts: number): Promise<boolean> => {
         if (failedAttempts >= maxAttempts || !isRetryable(e, idempotent)) return false;
         if (e.kind === 'retry' && failedAttempts >= maxTransient) return false;
-        const delayMs = retryDelayMs(e, failedAttempts, opts);
+        const delayMs = retryDelayMs(e, failedAttempts, opts.random);
         if (now() + delayMs > deadline) return false;
         opts.onRetry?.({ attempt: failedAttempts, delayMs, error: e });
         if (delayMs > 0) await sleep(delayMs);

@@ -118,3 +118,7 @@ export function priorityFromJiraName(
   }
   return null;
 }
+
+/** Jira's stock priority scheme (DEFAULT_JIRA_PRIORITY_MAP): Highest, High, Medium, Low, Lowest. */
+export const DEFAULT_JIRA_PRIORITY_NAMES: JiraPriorityNames =
+  parseJiraPriorityMap(DEFAULT_JIRA_PRIORITY_MAP);

@@ -1,5 +1,10 @@
 import type { CommentVisibility } from './types';
 
+/** Label that marks a Jira ticket as synced (added to the tickets the connector creates). */
+export const DEFAULT_SYNC_LABEL = 'synchronizeWithGoogleCloudSupport';
+/** Which Jira tickets sync when JIRA_SYNC_JQL is not set. */
+export const DEFAULT_SYNC_JQL = `labels = ${DEFAULT_SYNC_LABEL}`;
+
 /** The part of the configuration the use-cases read (config.ts builds it from env). */
 export interface SyncSettings {
   /** `organizations/ID` or `projects/ID` searched for cases. */

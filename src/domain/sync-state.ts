@@ -36,12 +36,6 @@ export function isLinked(
   return m.googleCaseName !== null && m.companyCaseID !== null;
 }
 
-/** Google case number: the last segment of `…/cases/N`. */
-export function caseNumber(caseName: string): string {
-  const parts = caseName.split('/');
-  return parts[parts.length - 1] ?? caseName;
-}
-
 /** A case name is under a parent (`organizations/1` or `projects/p`) when it starts with `parent/cases/`. */
 export function isUnderParent(caseName: string, parent: string): boolean {
   return caseName.startsWith(`${parent}/cases/`) && /^[^/]+\/[^/]+\/cases\/[^/]+$/.test(caseName);

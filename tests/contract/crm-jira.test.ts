@@ -1,10 +1,7 @@
 // The Crm contract for JiraCrm, over HTTP against the Jira simulator.
-import {
-  DEFAULT_PRIORITY_NAMES,
-  DEFAULT_SYNC_LABEL,
-  GOOGLE_CASE_PROPERTY,
-  JiraCrm,
-} from '../../src/adapters/jira/jira-crm';
+import { GOOGLE_CASE_PROPERTY, JiraCrm } from '../../src/adapters/jira/jira-crm';
+import { DEFAULT_JIRA_PRIORITY_NAMES as DEFAULT_PRIORITY_NAMES } from '../../src/domain/priority';
+import { DEFAULT_SYNC_LABEL } from '../../src/domain/settings';
 import { PRIORITIES, type Priority } from '../../src/domain/types';
 import { startJiraSimulator } from '../../src/sandbox/jira-simulator';
 import { FakeClock } from '../support/fake-clock';

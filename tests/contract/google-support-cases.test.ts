@@ -9,7 +9,7 @@ import {
   googleSupportCasesForEmulator,
 } from '../../src/adapters/google/google-support-cases';
 import { toAttachment, toComment, toSupportCase } from '../../src/adapters/google/google-mapping';
-import { parseRetryAfter } from '../../src/adapters/google/google-errors';
+import { parseRetryAfter } from '../../src/adapters/http/retry-after';
 import { nodeHttpFetch } from '../../src/adapters/google/node-http-fetch';
 import { SyncError } from '../../src/domain/errors';
 import type { RetryPolicy } from '../../src/adapters/retry';

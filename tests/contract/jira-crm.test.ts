@@ -10,15 +10,8 @@ import {
   type JiraSimulator,
   type JiraSimulatorOptions,
 } from '../../src/sandbox/jira-simulator';
+import { FakeClock } from '../support/fake-clock';
 import { patternBytes as bytes } from './port-contract-helpers';
-
-class FakeClock {
-  constructor(public ms: number) {}
-  now = (): Date => new Date(this.ms);
-  advance(ms: number): void {
-    this.ms += ms;
-  }
-}
 
 const CASE = 'organizations/123/cases/4567';
 /** One attempt per call: these tests check classification (retries: rate-limits.test.ts). */

@@ -4,7 +4,8 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { loadCronConfig, parseCronYaml, type CronJob } from '../../src/adapters/local/gae-yaml';
-import { LocalScheduler, ManualTimers } from '../../src/adapters/local/local-scheduler';
+import { LocalScheduler } from '../../src/adapters/local/local-scheduler';
+import { ManualTimers } from '../support/manual-timers';
 import { SyncError } from '../../src/domain/errors';
 
 interface Hit {

@@ -9,7 +9,7 @@ import {
 import type { AddressInfo } from 'node:net';
 import type { QueueSettings } from '../../src/adapters/local/gae-yaml';
 import { taskIdForDedupKey } from '../../src/adapters/local/gae-yaml';
-import { ManualTimers } from '../../src/adapters/local/local-scheduler';
+import { ManualTimers } from '../support/manual-timers';
 import { LocalTaskQueue, type TaskOutcome } from '../../src/adapters/local/local-task-queue';
 
 interface Recorded {

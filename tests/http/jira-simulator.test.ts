@@ -4,20 +4,13 @@ import {
   type JiraSimulator,
   type JiraSimulatorOptions,
 } from '../../src/sandbox/jira-simulator';
+import { FakeClock } from '../support/fake-clock';
 
 interface Res {
   status: number;
   headers: Headers;
   json: unknown;
   text: string;
-}
-
-class FakeClock {
-  constructor(public ms: number) {}
-  now = (): Date => new Date(this.ms);
-  advance(ms: number): void {
-    this.ms += ms;
-  }
 }
 
 const sims: JiraSimulator[] = [];

@@ -7,8 +7,9 @@ import type { GoogleSimulator, SimCaseDetail } from '../../src/sandbox/google';
 import type { IssueSnapshot, JiraSimulator } from '../../src/sandbox/jira-simulator';
 import { intBetween, pick, type Random } from './chaos-random';
 import { PARENT } from './e2e-harness';
+import { DEFAULT_SYNC_LABEL } from '../../src/domain/settings';
 
-export const SYNC_LABEL = 'synchronizeWithGoogleCloudSupport';
+export const SYNC_LABEL = DEFAULT_SYNC_LABEL;
 const GOOGLE_PRIORITIES = ['P1', 'P2', 'P3', 'P4'] as const;
 const JIRA_PRIORITIES = ['Highest', 'High', 'Medium', 'Low'] as const;
 const GOOGLE_PEOPLE = ['Alex (Google Support)', 'Priya (Google Support)'] as const;

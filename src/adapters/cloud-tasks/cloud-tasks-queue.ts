@@ -4,7 +4,7 @@ import type { protos } from '@google-cloud/tasks';
 import { backOff } from 'exponential-backoff';
 import { SyncError, type ErrorKind } from '../../domain/errors';
 import type { SyncTask, TaskQueue } from '../../ports/task-queue';
-import { taskHttpRequest, taskIdForDedupKey } from '../local/gae-yaml';
+import { taskHttpRequest, taskIdForDedupKey } from '../app-engine/task-request';
 
 type CreateTaskRequest = protos.google.cloud.tasks.v2.ICreateTaskRequest;
 

@@ -2,6 +2,8 @@
 // MirroredItem (child of its CaseMapping), CaseMappingIndex (uniqueness of a case across
 // mappings, written in the same transaction as the mapping) and Lease. Queries use
 // single-property filters only, so no composite index is needed.
+// Talking to Datastore (classified calls, contention retries, transactions) is in
+// datastore-transaction.ts; the entity encoding in entity-codec.ts.
 import { randomUUID } from 'node:crypto';
 import {
   Datastore,
@@ -10,12 +12,12 @@ import {
   type Query,
   type Transaction,
 } from '@google-cloud/datastore';
-import { backOff } from 'exponential-backoff';
 import { ConflictError, SyncError } from '../../domain/errors';
 import type { CaseMapping, Global, MirroredItem, NewCaseMapping } from '../../domain/mapping';
 import type { Side } from '../../domain/types';
 import type { MappingStore } from '../../ports/mapping-store';
 import { GRPC, grpcCode, isAborted, toStoreError } from './datastore-errors';
+import { classified, EndWithout, retryAborted, runTransaction } from './datastore-transaction';
 import {
   GLOBAL_KEY_NAME,
   KIND,
@@ -61,11 +63,6 @@ export interface DatastoreMappingStoreOptions {
 type Page = { items: CaseMapping[]; nextPageToken?: string };
 type Kind = (typeof KIND)[keyof typeof KIND];
 
-/** Thrown inside a transaction to end it without committing, with a result. */
-class EndWithout<T> {
-  constructor(readonly result: T) {}
-}
-
 /** Smallest Datastore timestamp (0001-01-01T00:00:00Z). */
 const MIN_TIMESTAMP = new Date('0001-01-01T00:00:00.000Z');
 const OPEN_TOKEN = 'open1:';
@@ -92,7 +89,7 @@ export class DatastoreMappingStore implements MappingStore {
   // --- Global -----------------------------------------------------------------------------
 
   async getGlobal(): Promise<Global> {
-    const [entity] = await this.call('get', () => this.ds.get(this.globalKey()));
+    const [entity] = await classified('get', () => this.ds.get(this.globalKey()));
     return entity === undefined ? emptyGlobal() : toGlobal(entity);
   }
 
@@ -101,7 +98,7 @@ export class DatastoreMappingStore implements MappingStore {
     const props = globalProperties(next);
     const key = this.globalKey();
     assertEntityFits(KIND.global, [KIND.global, GLOBAL_KEY_NAME], props);
-    await this.transaction('saveGlobal', async (tx) => {
+    await runTransaction(this.ds, this.attempts, 'saveGlobal', async (tx) => {
       const [entity] = await tx.get(key);
       const current = entity === undefined ? emptyGlobal() : toGlobal(entity);
       if (current.version !== expectedVersion)
@@ -123,7 +120,7 @@ export class DatastoreMappingStore implements MappingStore {
 
   async get(id: string): Promise<CaseMapping | null> {
     if (!isValidMappingId(id)) return null;
-    const [entity] = await this.call('get', () => this.ds.get(this.mappingKey(id)));
+    const [entity] = await classified('get', () => this.ds.get(this.mappingKey(id)));
     return entity === undefined ? null : toCaseMapping(id, entity);
   }
 
@@ -134,7 +131,7 @@ export class DatastoreMappingStore implements MappingStore {
     assertEntityFits(KIND.caseMapping, caseMappingKeyPath(id), props);
     const identities = identitiesOf(stored);
     const indexKeys = identities.map(([side, value]) => this.indexKey(side, value));
-    await this.transaction('insert', async (tx) => {
+    await runTransaction(this.ds, this.attempts, 'insert', async (tx) => {
       if (indexKeys.length > 0) {
         const [held] = await tx.get(indexKeys);
         if (held.length > 0) throw new ConflictError('case already mapped');
@@ -152,7 +149,7 @@ export class DatastoreMappingStore implements MappingStore {
     const next = copyCaseMapping(toCaseMapping(m.id, props));
     assertEntityFits(KIND.caseMapping, caseMappingKeyPath(m.id), props);
     const key = this.mappingKey(m.id);
-    await this.transaction('update', async (tx) => {
+    await runTransaction(this.ds, this.attempts, 'update', async (tx) => {
       const [entity] = await tx.get(key);
       if (entity === undefined) throw new ConflictError('mapping no longer exists');
       const current = toCaseMapping(m.id, entity);
@@ -170,7 +167,7 @@ export class DatastoreMappingStore implements MappingStore {
     const key = this.mappingKey(id);
     // Children first: if we stop half-way, the mapping is still there for the next clean-up.
     await this.deleteMirroredItems(key);
-    await this.transaction('delete', async (tx) => {
+    await runTransaction(this.ds, this.attempts, 'delete', async (tx) => {
       const [entity] = await tx.get(key);
       if (entity === undefined) return;
       const current = toCaseMapping(id, entity);
@@ -214,7 +211,7 @@ export class DatastoreMappingStore implements MappingStore {
     const query = this.ds
       .createQuery(this.namespace ?? '', KIND.mirroredItem)
       .hasAncestor(this.mappingKey(mappingId));
-    const [entities] = await this.call('query', () => this.ds.runQuery(query));
+    const [entities] = await classified('query', () => this.ds.runQuery(query));
     return (entities as unknown[]).map(toMirroredItem).sort(compareMirroredItems);
   }
 
@@ -231,7 +228,9 @@ export class DatastoreMappingStore implements MappingStore {
     });
     try {
       // `insert` fails on an existing key: the first record wins, repeats change nothing.
-      await this.retryAborted(() => this.ds.insert(this.entity(KIND.mirroredItem, key, props)));
+      await retryAborted(this.attempts, () =>
+        this.ds.insert(this.entity(KIND.mirroredItem, key, props)),
+      );
     } catch (e) {
       if (grpcCode(e) === GRPC.alreadyExists) return;
       throw toStoreError(e, 'recordMirroredItem');
@@ -245,7 +244,7 @@ export class DatastoreMappingStore implements MappingStore {
     const props: Properties = { key, holder, expiresAt: new Date(now.getTime() + ttlMs) };
     assertEntityFits(KIND.lease, [KIND.lease, leaseKeyName(key)], props);
     try {
-      return await this.transaction('acquireLease', async (tx) => {
+      return await runTransaction(this.ds, this.attempts, 'acquireLease', async (tx) => {
         const [entity] = await tx.get(leaseKey);
         if (entity !== undefined) {
           const current = toLease(entity);
@@ -265,7 +264,7 @@ export class DatastoreMappingStore implements MappingStore {
 
   async releaseLease(key: string, holder: string): Promise<void> {
     const leaseKey = this.leaseKey(key);
-    await this.transaction('releaseLease', async (tx) => {
+    await runTransaction(this.ds, this.attempts, 'releaseLease', async (tx) => {
       const [entity] = await tx.get(leaseKey);
       if (entity === undefined || toLease(entity).holder !== holder) return;
       tx.delete(leaseKey);
@@ -298,7 +297,7 @@ export class DatastoreMappingStore implements MappingStore {
   }
 
   private async findByIdentity(side: Side, value: string): Promise<CaseMapping | null> {
-    const [index] = await this.call('get', () => this.ds.get(this.indexKey(side, value)));
+    const [index] = await classified('get', () => this.ds.get(this.indexKey(side, value)));
     if (index === undefined) return null;
     const mapping = await this.get(toIndexTarget(index));
     // An index entity always names a mapping holding that identity; check anyway.
@@ -340,10 +339,10 @@ export class DatastoreMappingStore implements MappingStore {
         .hasAncestor(mappingKey)
         .select('__key__')
         .limit(MAX_BATCH);
-      const [entities] = await this.call('query', () => this.ds.runQuery(query));
+      const [entities] = await classified('query', () => this.ds.runQuery(query));
       const keys = (entities as Record<symbol, unknown>[]).map((e) => e[Datastore.KEY] as Key);
       if (keys.length === 0) return;
-      await this.call('delete', () => this.ds.delete(keys));
+      await classified('delete', () => this.ds.delete(keys));
       if (keys.length < MAX_BATCH) return;
     }
   }
@@ -361,7 +360,7 @@ export class DatastoreMappingStore implements MappingStore {
       }
       q = q.start(pageToken.slice(prefix.length));
     }
-    const [entities, info] = await this.call('query', () => this.ds.runQuery(q));
+    const [entities, info] = await classified('query', () => this.ds.runQuery(q));
     const items = (entities as Record<string | symbol, unknown>[])
       .map((e) => toCaseMapping(keyName(e[Datastore.KEY]), e))
       .filter(keep);
@@ -376,58 +375,6 @@ export class DatastoreMappingStore implements MappingStore {
       page.nextPageToken = prefix + info.endCursor;
     }
     return page;
-  }
-
-  /** One SDK call, its failure classified. */
-  private async call<T>(operation: string, fn: () => Promise<T>): Promise<T> {
-    try {
-      return await fn();
-    } catch (e) {
-      throw toStoreError(e, operation);
-    }
-  }
-
-  private retryAborted<T>(fn: () => Promise<T>): Promise<T> {
-    return backOff(fn, {
-      numOfAttempts: this.attempts,
-      startingDelay: 20,
-      timeMultiple: 2,
-      maxDelay: 1000,
-      jitter: 'full',
-      retry: (e: unknown) => isAborted(e),
-    });
-  }
-
-  /**
-   * Runs `work` in a transaction and commits; runs it again when Datastore aborts it for
-   * contention (with backoff); surfaces lasting contention as ConflictError. `work` ends
-   * the transaction without writing by throwing a ConflictError or an EndWithout.
-   */
-  private async transaction<T>(
-    operation: string,
-    work: (tx: Transaction) => Promise<T>,
-  ): Promise<T> {
-    try {
-      return await this.retryAborted(async () => {
-        const tx = this.ds.transaction();
-        await tx.run();
-        let result: T;
-        try {
-          result = await work(tx);
-        } catch (e) {
-          await tx.rollback().catch(() => undefined);
-          throw e;
-        }
-        await tx.commit(); // the SDK rolls back a failed commit itself
-        return result;
-      });
-    } catch (e) {
-      if (e instanceof EndWithout) return e.result as T;
-      if (isAborted(e)) throw new ConflictError(`datastore ${operation} contended`, { cause: e });
-      if (grpcCode(e) === GRPC.alreadyExists)
-        throw new ConflictError(`datastore ${operation} lost a race`, { cause: e });
-      throw toStoreError(e, operation);
-    }
   }
 }
 

@@ -18,15 +18,15 @@ export const KIND = {
 export const GLOBAL_KEY_NAME = 'global';
 
 /** Production limit is 1,048,572 bytes; the emulator does not enforce it, so we do. */
-export const MAX_ENTITY_BYTES = 900 * 1024;
+const MAX_ENTITY_BYTES = 900 * 1024;
 /** Indexed string values may not exceed 1,500 bytes in production. */
-export const MAX_INDEXED_STRING_BYTES = 1500;
+const MAX_INDEXED_STRING_BYTES = 1500;
 /** Key names longer than this are replaced by a hash (the hard limit is 1,500 bytes). */
 const MAX_KEY_NAME_BYTES = 400;
 /** At most 500 mutations per commit. */
 export const MAX_BATCH = 500;
 
-export type PropertyValue = string | number | boolean | Date | null | readonly PropertyValue[];
+type PropertyValue = string | number | boolean | Date | null | readonly PropertyValue[];
 export type Properties = Record<string, PropertyValue>;
 
 /** Properties never queried: written with excludeFromIndexes (cheaper writes, no size cap). */
@@ -65,7 +65,7 @@ function byteLength(s: string): number {
 }
 
 /** A key name that is always valid: short names kept readable, long ones hashed. */
-export function safeKeyName(prefix: string, value: string): string {
+function safeKeyName(prefix: string, value: string): string {
   const plain = `${prefix}:${value}`;
   if (byteLength(plain) <= MAX_KEY_NAME_BYTES) return plain;
   return `${prefix}#sha256:${createHash('sha256').update(value, 'utf8').digest('hex')}`;
@@ -110,7 +110,7 @@ function valueSize(v: PropertyValue): number {
  * Estimate of the stored size (Datastore's storage-size rules: key path, property names + 1,
  * string bytes + 1, 8 bytes per number/timestamp, + 32 per entity), rounded up generously.
  */
-export function estimateEntityBytes(keyPath: readonly string[], props: Properties): number {
+function estimateEntityBytes(keyPath: readonly string[], props: Properties): number {
   let total = 32 + 16;
   for (const part of keyPath) total += byteLength(part) + 1;
   for (const [name, value] of Object.entries(props))

@@ -2,7 +2,8 @@
 // the API method and the HTTP status (or a network error code) only: never bodies, case
 // text, file names or credentials. The upstream error is not attached as `cause` because
 // it carries the request (comment bodies, file names) and would end up in logs.
-import { kindForStatus, NotFoundError, SyncError } from '../../domain/errors';
+import { NotFoundError, SyncError } from '../../domain/errors';
+import { headerValue, httpErrorKind, parseRetryAfter } from '../http/retry-after';
 
 const SOURCE = 'google';
 
@@ -12,29 +13,6 @@ export class GoogleTimeoutError extends Error {
     super('request timed out');
     this.name = 'GoogleTimeoutError';
   }
-}
-
-function headerValue(headers: unknown, name: string): string | undefined {
-  if (headers === null || typeof headers !== 'object') return undefined;
-  const h = headers as { get?: unknown } & Record<string, unknown>;
-  if (typeof h.get === 'function') {
-    const v = (h.get as (n: string) => unknown).call(headers, name);
-    return typeof v === 'string' ? v : undefined;
-  }
-  for (const [k, v] of Object.entries(h)) {
-    if (k.toLowerCase() === name) return Array.isArray(v) ? String(v[0]) : String(v);
-  }
-  return undefined;
-}
-
-/** Retry-After as seconds: delta-seconds or an HTTP date (relative to `nowMs`). */
-export function parseRetryAfter(value: string | undefined, nowMs: number): number | undefined {
-  if (value === undefined) return undefined;
-  const text = value.trim();
-  if (/^\d+$/.test(text)) return Number(text);
-  const at = Date.parse(text);
-  if (Number.isNaN(at)) return undefined;
-  return Math.max(0, Math.ceil((at - nowMs) / 1000));
 }
 
 interface HttpishError {
@@ -50,7 +28,7 @@ interface HttpishError {
  * "retryDelay": "17s"}]}}`), in whole seconds, rounded up. Google APIs send it with
  * RESOURCE_EXHAUSTED / UNAVAILABLE when they know how long to wait; Retry-After wins.
  */
-export function retryInfoSeconds(data: unknown): number | undefined {
+function retryInfoSeconds(data: unknown): number | undefined {
   let body = data;
   if (typeof body === 'string') {
     if (body.length > 64 * 1024) return undefined;
@@ -101,10 +79,11 @@ export function classifyGoogleError(
     const retryAfterSeconds =
       parseRetryAfter(headerValue(e.response?.headers, 'retry-after'), nowMs) ??
       (status === 429 || status === 503 ? retryInfoSeconds(e.response?.data) : undefined);
-    // errors.ts: 429, or 503 with Retry-After, slow the queue down.
-    const kind =
-      status === 503 && retryAfterSeconds !== undefined ? 'rate-limited' : kindForStatus(status);
-    return new SyncError(kind, message, { status, retryAfterSeconds, source: SOURCE });
+    return new SyncError(httpErrorKind(status, retryAfterSeconds), message, {
+      status,
+      retryAfterSeconds,
+      source: SOURCE,
+    });
   }
   return new SyncError(
     'retry',

@@ -2,7 +2,8 @@
 // shapes stop here. Unknown enum values (a state or priority we do not know) never throw:
 // priority maps to null, and a case is closed only when its state is CLOSED.
 import { z } from 'zod';
-import type { Attachment, Comment, ItemAuthor, Priority, SupportCase } from '../../domain/types';
+import { priorityFromGoogle } from '../../domain/priority';
+import type { Attachment, Comment, ItemAuthor, SupportCase } from '../../domain/types';
 
 const timestamp = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'not a timestamp');
 
@@ -57,19 +58,7 @@ export const listAttachmentsSchema = z.object({
 
 type GoogleActor = z.infer<typeof actorSchema>;
 
-const PRIORITY_BY_NAME: Readonly<Record<string, Priority>> = { P0: 0, P1: 1, P2: 2, P3: 3, P4: 4 };
-
-export function priorityFromGoogle(value: string | undefined): Priority | null {
-  return value !== undefined && Object.prototype.hasOwnProperty.call(PRIORITY_BY_NAME, value)
-    ? (PRIORITY_BY_NAME[value] ?? null)
-    : null;
-}
-
-export function priorityToGoogle(p: Priority): 'P0' | 'P1' | 'P2' | 'P3' | 'P4' {
-  return `P${p}`;
-}
-
-export function lastSegment(name: string): string {
+function lastSegment(name: string): string {
   const i = name.lastIndexOf('/');
   return i < 0 ? name : name.slice(i + 1);
 }

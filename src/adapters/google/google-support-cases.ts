@@ -2,8 +2,9 @@
 // the whole `googleapis` package costs ~1 s at start-up).
 //
 // - The library's own retries are off (`retry: false`). Each call goes through retry.ts
-//   instead, inside a time budget: 429 and 503 with Retry-After (or a RetryInfo detail) are
-//   retried after the wait they ask for; 5xx and network errors only for idempotent calls
+//   instead (google-call.ts sends, times, classifies, checks and repeats it), inside a time
+//   budget: 429 and 503 with Retry-After (or a RetryInfo detail) are retried after the
+//   wait they ask for; 5xx and network errors only for idempotent calls
 //   (reads, patch, close), never for the POSTs that create a case or a comment. Uploads are
 //   never repeated (their source stream is spent): the task queue retries those.
 // - HTTP goes through a small fetch on node:http (node-http-fetch.ts): the platform fetch
@@ -15,11 +16,11 @@
 //   by googleapis as an API key).
 import { PassThrough, Readable, Transform } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
-import type { z } from 'zod';
 import { auth as googleAuth, cloudsupport_v2 } from 'googleapis/build/src/apis/cloudsupport';
-import type { GlobalOptions, MethodOptions } from 'googleapis/build/src/apis/cloudsupport';
+import type { GlobalOptions } from 'googleapis/build/src/apis/cloudsupport';
 import { NotFoundError, SyncError } from '../../domain/errors';
-import { withRetry, type RetryPolicy } from '../retry';
+import { priorityToGoogle } from '../../domain/priority';
+import type { RetryPolicy } from '../retry';
 import type {
   Attachment,
   Comment,
@@ -28,7 +29,8 @@ import type {
   SupportCase,
 } from '../../domain/types';
 import type { Page, SupportCases } from '../../ports/support-cases';
-import { badResponse, classifyGoogleError, GoogleTimeoutError } from './google-errors';
+import { badResponse } from './google-errors';
+import { GoogleCaller, nextToken } from './google-call';
 import { nodeHttpFetch } from './node-http-fetch';
 import {
   attachmentSchema,
@@ -36,21 +38,20 @@ import {
   commentSchema,
   listAttachmentsSchema,
   listCommentsSchema,
-  priorityToGoogle,
   searchCasesSchema,
   toAttachment,
   toComment,
   toSupportCase,
 } from './google-mapping';
 
-export const CLOUD_PLATFORM_SCOPE = 'https://www.googleapis.com/auth/cloud-platform';
+const CLOUD_PLATFORM_SCOPE = 'https://www.googleapis.com/auth/cloud-platform';
 /** The service account the Cloud Support simulator reports as the API caller. */
-export const EMULATOR_CONNECTOR_EMAIL = 'connector@sandbox-project.iam.gserviceaccount.com';
+const EMULATOR_CONNECTOR_EMAIL = 'connector@sandbox-project.iam.gserviceaccount.com';
 const PAGE_SIZE = 100;
 const DEFAULT_TIMEOUT_MS = 60_000;
 
 /** An OAuth2 client, a GoogleAuth (ADC), or any google-auth-library client. */
-export type GoogleAuthClient = Exclude<NonNullable<GlobalOptions['auth']>, string>;
+type GoogleAuthClient = Exclude<NonNullable<GlobalOptions['auth']>, string>;
 
 export interface GoogleSupportCasesOptions {
   /** e.g. `http://127.0.0.1:8091/` for a simulator. Default: the real API. */
@@ -73,32 +74,18 @@ export interface GoogleSupportCasesOptions {
   retry?: RetryPolicy;
 }
 
-/**
- * How a call may be repeated: `idempotent` on any transient failure, `refusals` only when
- * the server refused it (rate-limited: nothing was written), `never` (a spent upload body).
- */
-type Repeat = 'idempotent' | 'refusals' | 'never';
-
-interface Call {
-  readonly opts: MethodOptions;
-  /** Restarts the timer (upload progress). */
-  readonly touch: () => void;
-  /** Aborts the request (classified as a timeout unless the caller knows better). */
-  readonly abort: () => void;
-}
-
 export class GoogleSupportCases implements SupportCases {
   private readonly api: cloudsupport_v2.Cloudsupport;
-  private readonly rootUrl: string | undefined;
-  private readonly timeoutMs: number;
   private readonly connectorEmailSource: GoogleSupportCasesOptions['connectorEmail'];
   private connectorEmailPromise: Promise<string | undefined> | undefined;
-  private readonly retry: RetryPolicy;
+  private readonly caller: GoogleCaller;
 
   constructor(opts: GoogleSupportCasesOptions) {
-    this.rootUrl = opts.rootUrl;
-    this.retry = opts.retry ?? {};
-    this.timeoutMs = opts.requestTimeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.caller = new GoogleCaller(
+      opts.rootUrl,
+      opts.requestTimeoutMs ?? DEFAULT_TIMEOUT_MS,
+      opts.retry ?? {},
+    );
     this.connectorEmailSource = opts.connectorEmail;
     const fetchImplementation = opts.fetchImplementation ?? nodeHttpFetch;
     const global: GlobalOptions = { retry: false, fetchImplementation };
@@ -115,7 +102,7 @@ export class GoogleSupportCases implements SupportCases {
     updatedAfter: Date,
     pageToken?: string,
   ): Promise<Page<SupportCase>> {
-    const data = await this.json('cases.search', searchCasesSchema, ({ opts }) =>
+    const data = await this.caller.json('cases.search', searchCasesSchema, ({ opts }) =>
       this.api.cases.search(
         {
           parent,
@@ -135,7 +122,7 @@ export class GoogleSupportCases implements SupportCases {
 
   async get(caseName: string): Promise<SupportCase | null> {
     try {
-      const c = await this.json('cases.get', caseSchema, ({ opts }) =>
+      const c = await this.caller.json('cases.get', caseSchema, ({ opts }) =>
         this.api.cases.get({ name: caseName }, opts),
       );
       return toSupportCase(c);
@@ -146,7 +133,7 @@ export class GoogleSupportCases implements SupportCases {
   }
 
   async create(input: NewSupportCase): Promise<SupportCase> {
-    const c = await this.json(
+    const c = await this.caller.json(
       'cases.create',
       caseSchema,
       ({ opts }) =>
@@ -185,7 +172,7 @@ export class GoogleSupportCases implements SupportCases {
   }
 
   async setPriority(caseName: string, priority: Priority): Promise<void> {
-    await this.json('cases.patch', caseSchema, ({ opts }) =>
+    await this.caller.json('cases.patch', caseSchema, ({ opts }) =>
       this.api.cases.patch(
         {
           name: caseName,
@@ -199,7 +186,7 @@ export class GoogleSupportCases implements SupportCases {
 
   async close(caseName: string): Promise<void> {
     try {
-      await this.json('cases.close', caseSchema, ({ opts }) =>
+      await this.caller.json('cases.close', caseSchema, ({ opts }) =>
         this.api.cases.close({ name: caseName, requestBody: {} }, opts),
       );
     } catch (e) {
@@ -219,7 +206,7 @@ export class GoogleSupportCases implements SupportCases {
     const seen = new Set<string>();
     let pageToken: string | undefined;
     do {
-      const data = await this.json('cases.comments.list', listCommentsSchema, ({ opts }) =>
+      const data = await this.caller.json('cases.comments.list', listCommentsSchema, ({ opts }) =>
         this.api.cases.comments.list({ parent: caseName, pageSize: PAGE_SIZE, pageToken }, opts),
       );
       const page = (data.comments ?? []).map((c) => toComment(c, me));
@@ -238,7 +225,7 @@ export class GoogleSupportCases implements SupportCases {
 
   async addComment(caseName: string, body: string): Promise<Comment> {
     const me = await this.connectorEmail();
-    const c = await this.json(
+    const c = await this.caller.json(
       'cases.comments.create',
       commentSchema,
       ({ opts }) =>
@@ -254,8 +241,14 @@ export class GoogleSupportCases implements SupportCases {
     const seen = new Set<string>();
     let pageToken: string | undefined;
     do {
-      const data = await this.json('cases.attachments.list', listAttachmentsSchema, ({ opts }) =>
-        this.api.cases.attachments.list({ parent: caseName, pageSize: PAGE_SIZE, pageToken }, opts),
+      const data = await this.caller.json(
+        'cases.attachments.list',
+        listAttachmentsSchema,
+        ({ opts }) =>
+          this.api.cases.attachments.list(
+            { parent: caseName, pageSize: PAGE_SIZE, pageToken },
+            opts,
+          ),
       );
       for (const a of data.attachments ?? []) all.push(toAttachment(a, me));
       pageToken = nextToken(data.nextPageToken, seen, 'cases.attachments.list');
@@ -266,8 +259,8 @@ export class GoogleSupportCases implements SupportCases {
   async download(caseName: string, attachmentId: string): Promise<Readable> {
     const name = `${caseName}/attachments/${attachmentId}`;
     // Retried until the headers arrive; a stream that breaks later is the caller's retry.
-    const res = await this.repeat('idempotent', () =>
-      this.run('media.download', ({ opts }) =>
+    const res = await this.caller.repeat('idempotent', () =>
+      this.caller.run('media.download', ({ opts }) =>
         this.api.media.download({ name, alt: 'media' }, { ...opts, responseType: 'stream' }),
       ),
     );
@@ -305,7 +298,7 @@ export class GoogleSupportCases implements SupportCases {
     let sourceError: unknown;
     let body: Transform | undefined;
     try {
-      const a = await this.json(
+      const a = await this.caller.json(
         'media.upload',
         attachmentSchema,
         (call) => {
@@ -365,66 +358,6 @@ export class GoogleSupportCases implements SupportCases {
     });
     return this.connectorEmailPromise;
   }
-
-  /** One API call returning JSON, checked against `schema`, repeated as `repeat` allows. */
-  private async json<T>(
-    method: string,
-    schema: z.ZodType<T>,
-    fn: (call: Call) => Promise<{ data: unknown }>,
-    repeat: Repeat = 'idempotent',
-  ): Promise<T> {
-    const res = await this.repeat(repeat, () => this.run(method, fn));
-    const parsed = schema.safeParse(res.data);
-    if (!parsed.success) throw badResponse(method);
-    return parsed.data;
-  }
-
-  private repeat<R>(repeat: Repeat, attempt: () => Promise<R>): Promise<R> {
-    if (repeat === 'never') return attempt();
-    return withRetry(attempt, { ...this.retry, idempotent: repeat === 'idempotent' });
-  }
-
-  /**
-   * Runs one call with the per-call options (root URL, abort signal) and classifies its
-   * failure. The timer stops when the call resolves (for streams: at the headers).
-   */
-  private async run<R>(method: string, fn: (call: Call) => Promise<R>): Promise<R> {
-    const controller = new AbortController();
-    let timer: NodeJS.Timeout | undefined;
-    if (this.timeoutMs > 0) {
-      timer = setTimeout(() => controller.abort(new GoogleTimeoutError()), this.timeoutMs);
-    }
-    let settled = false;
-    const opts: MethodOptions = { signal: controller.signal };
-    if (this.rootUrl !== undefined) opts.rootUrl = this.rootUrl;
-    try {
-      return await fn({
-        opts,
-        // refresh() would re-arm a cleared timer: only while the call is running.
-        touch: () => {
-          if (!settled) timer?.refresh();
-        },
-        abort: () => controller.abort(new GoogleTimeoutError()),
-      });
-    } catch (e) {
-      if (controller.signal.aborted) throw classifyGoogleError(method, new GoogleTimeoutError());
-      throw classifyGoogleError(method, e);
-    } finally {
-      settled = true;
-      if (timer) clearTimeout(timer);
-    }
-  }
-}
-
-function nextToken(
-  token: string | undefined,
-  seen: Set<string>,
-  method: string,
-): string | undefined {
-  if (!token) return undefined;
-  if (seen.has(token)) throw badResponse(method); // a repeated token would loop forever
-  seen.add(token);
-  return token;
 }
 
 /**

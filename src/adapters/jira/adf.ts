@@ -11,7 +11,7 @@ export interface AdfNode {
   readonly content?: readonly AdfNode[];
 }
 
-export interface AdfMark {
+interface AdfMark {
   readonly type: string;
   readonly attrs?: Readonly<Record<string, unknown>>;
 }

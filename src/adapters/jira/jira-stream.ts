@@ -5,46 +5,12 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import { PassThrough, type Readable } from 'node:stream';
 import FormData from 'form-data';
-import { kindForStatus, NotFoundError, SyncError, TooLargeError } from '../../domain/errors';
+import { SyncError } from '../../domain/errors';
+import { httpError, JIRA_SOURCE as SOURCE, networkError } from './jira-errors';
 
-const SOURCE = 'jira';
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 const MAX_REDIRECTS = 5;
 const MAX_JSON_RESPONSE = 1024 * 1024;
-
-/** Seconds to wait from a Retry-After header (delta-seconds or HTTP-date), if any. */
-export function parseRetryAfter(
-  value: string | undefined,
-  nowMs: number = Date.now(),
-): number | undefined {
-  if (value === undefined) return undefined;
-  const trimmed = value.trim();
-  if (/^\d+$/.test(trimmed)) return Number(trimmed);
-  const date = Date.parse(trimmed);
-  if (Number.isNaN(date)) return undefined;
-  return Math.max(0, Math.ceil((date - nowMs) / 1000));
-}
-
-/** The SyncError for an HTTP failure (message: operation + status, never the body). */
-export function httpError(op: string, status: number, retryAfter?: string): SyncError {
-  const message = `Jira ${op} failed with HTTP ${status}`;
-  if (status === 404) return new NotFoundError(message, { source: SOURCE });
-  if (status === 413) return new TooLargeError(message, { source: SOURCE });
-  const retryAfterSeconds = parseRetryAfter(retryAfter);
-  const kind =
-    status === 503 && retryAfterSeconds !== undefined ? 'rate-limited' : kindForStatus(status);
-  return new SyncError(kind, message, { status, retryAfterSeconds, source: SOURCE });
-}
-
-/** The SyncError for a transport failure (reset, refused, timeout…): retried. */
-export function networkError(op: string, e: unknown): SyncError {
-  if (e instanceof SyncError) return e;
-  const code =
-    typeof (e as { code?: unknown })?.code === 'string'
-      ? (e as { code: string }).code
-      : 'network error';
-  return new SyncError('retry', `Jira ${op} failed: ${code}`, { source: SOURCE });
-}
 
 export interface StreamRequestOptions {
   /** `Basic …` header value. */

@@ -4,8 +4,11 @@
 import type { Clock } from '../../ports/clock';
 import type { Logger } from '../../ports/logger';
 import { SyncError } from '../../domain/errors';
-import { backoffSeconds, cronRetryAllowed, nextRun, type CronJob } from './gae-yaml';
-import { systemClock, systemTimer, type SetTimer } from './local-task-queue';
+import { nextRun } from './cron-schedule';
+import type { CronJob } from './cron-yaml';
+import { backoffSeconds, cronRetryAllowed } from './gae-retry';
+import { systemTimer, type SetTimer } from './local-task-queue';
+import { systemClock } from '../system-clock';
 
 export interface CronFire {
   readonly url: string;
@@ -25,7 +28,7 @@ export interface LocalSchedulerOptions {
   /** From cron.yaml (loadCronConfig). */
   readonly jobs: readonly CronJob[];
   readonly clock?: Clock;
-  /** Inject with the clock (e.g. ManualTimers) to drive time in tests. */
+  /** Inject with the clock to drive time in tests (tests/support/manual-timers.ts). */
   readonly setTimer?: SetTimer;
   readonly logger?: Logger;
   readonly onFire?: (fire: CronFire) => void;
@@ -224,80 +227,4 @@ export class LocalScheduler {
 
 function jobName(url: string): string {
   return `local-cron${url.replace(/[^A-Za-z0-9]+/g, '-')}`.replace(/-+$/, '');
-}
-
-/**
- * A deterministic time source for tests and benchmarks: a Clock plus a SetTimer whose
- * timers fire only when time is advanced, in due order, each at its own time.
- */
-export class ManualTimers implements Clock {
-  private nowMs: number;
-  private seq = 0;
-  private readonly timers = new Map<number, { at: number; fn: () => void }>();
-
-  constructor(start: Date | number = Date.UTC(2026, 0, 1, 0, 0, 0)) {
-    this.nowMs = typeof start === 'number' ? start : start.getTime();
-  }
-
-  now(): Date {
-    return new Date(this.nowMs);
-  }
-
-  readonly setTimer: SetTimer = (fn, ms) => {
-    const id = ++this.seq;
-    this.timers.set(id, { at: this.nowMs + Math.max(0, ms), fn });
-    return () => {
-      this.timers.delete(id);
-    };
-  };
-
-  /** Timers not yet fired. */
-  pending(): number {
-    return this.timers.size;
-  }
-
-  /** When the earliest timer is due. */
-  nextAt(): Date | undefined {
-    const next = this.earliest();
-    return next ? new Date(next[1].at) : undefined;
-  }
-
-  /** Moves time forward by `ms`, firing every timer that falls due on the way; returns how many fired. */
-  advance(ms: number): number {
-    return this.advanceTo(this.nowMs + ms);
-  }
-
-  advanceTo(time: Date | number): number {
-    const target = typeof time === 'number' ? time : time.getTime();
-    let fired = 0;
-    for (let next = this.earliest(); next && next[1].at <= target; next = this.earliest()) {
-      this.fire(next);
-      fired += 1;
-    }
-    this.nowMs = Math.max(this.nowMs, target);
-    return fired;
-  }
-
-  /** Jumps to the earliest timer and fires it; false when none is set. */
-  runNext(): boolean {
-    const next = this.earliest();
-    if (!next) return false;
-    this.fire(next);
-    return true;
-  }
-
-  private fire([id, t]: [number, { at: number; fn: () => void }]): void {
-    this.timers.delete(id);
-    this.nowMs = Math.max(this.nowMs, t.at);
-    t.fn();
-  }
-
-  private earliest(): [number, { at: number; fn: () => void }] | undefined {
-    let best: [number, { at: number; fn: () => void }] | undefined;
-    for (const entry of this.timers) {
-      if (!best || entry[1].at < best[1].at || (entry[1].at === best[1].at && entry[0] < best[0]))
-        best = entry;
-    }
-    return best;
-  }
 }

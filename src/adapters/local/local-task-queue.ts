@@ -6,13 +6,11 @@ import type { Clock } from '../../ports/clock';
 import type { Logger } from '../../ports/logger';
 import type { SyncTask, TaskQueue } from '../../ports/task-queue';
 import { SyncError } from '../../domain/errors';
-import {
-  backoffSeconds,
-  queueRetryAllowed,
-  taskHttpRequest,
-  taskIdForDedupKey,
-  type QueueSettings,
-} from './gae-yaml';
+import { parseRetryAfter } from '../http/retry-after';
+import { systemClock } from '../system-clock';
+import { taskHttpRequest, taskIdForDedupKey } from '../app-engine/task-request';
+import { backoffSeconds, queueRetryAllowed } from './gae-retry';
+import type { QueueSettings } from './queue-yaml';
 
 /** Runs `fn` after `ms` milliseconds; returns a function that cancels it. */
 export type SetTimer = (fn: () => void, ms: number) => () => void;
@@ -23,8 +21,6 @@ export const systemTimer: SetTimer = (fn, ms) => {
   t.unref();
   return () => clearTimeout(t);
 };
-
-export const systemClock: Clock = { now: () => new Date() };
 
 export interface TaskOutcome {
   readonly queue: string;
@@ -53,7 +49,7 @@ export interface LocalTaskQueueOptions {
   /** From queue.yaml (loadQueueConfig). */
   readonly queue: QueueSettings;
   readonly clock?: Clock;
-  /** Inject with the clock (e.g. ManualTimers) to drive time in tests. */
+  /** Inject with the clock to drive time in tests (tests/support/manual-timers.ts). */
   readonly setTimer?: SetTimer;
   readonly logger?: Logger;
   readonly onOutcome?: (info: TaskOutcome) => void;
@@ -345,13 +341,4 @@ export class LocalTaskQueue implements TaskQueue {
       }
     }
   }
-}
-
-/** Retry-After as seconds (delta-seconds or an HTTP date), undefined when absent or bad. */
-export function parseRetryAfter(value: string | null, nowMs: number): number | undefined {
-  if (value === null || value.trim() === '') return undefined;
-  const v = value.trim();
-  if (/^\d+(\.\d+)?$/.test(v)) return Number(v);
-  const at = Date.parse(v);
-  return Number.isNaN(at) ? undefined : Math.max(0, (at - nowMs) / 1000);
 }

@@ -1,0 +1,91 @@
+// How GoogleSupportCases sends one Cloud Support call: per-call options (root URL, abort
+// signal), a timer that aborts a call that takes too long (or, for uploads, stalls), the
+// failure classified once (google-errors.ts), the answer checked against its schema, and
+// the call repeated inside the retry budget as its kind allows (retry.ts).
+import type { z } from 'zod';
+import type { MethodOptions } from 'googleapis/build/src/apis/cloudsupport';
+import { withRetry, type RetryPolicy } from '../retry';
+import { badResponse, classifyGoogleError, GoogleTimeoutError } from './google-errors';
+
+/**
+ * How a call may be repeated: `idempotent` on any transient failure, `refusals` only when
+ * the server refused it (rate-limited: nothing was written), `never` (a spent upload body).
+ */
+export type Repeat = 'idempotent' | 'refusals' | 'never';
+
+export interface Call {
+  readonly opts: MethodOptions;
+  /** Restarts the timer (upload progress). */
+  readonly touch: () => void;
+  /** Aborts the request (classified as a timeout unless the caller knows better). */
+  readonly abort: () => void;
+}
+
+export class GoogleCaller {
+  constructor(
+    private readonly rootUrl: string | undefined,
+    private readonly timeoutMs: number,
+    private readonly retry: RetryPolicy,
+  ) {}
+
+  /** One API call returning JSON, checked against `schema`, repeated as `repeat` allows. */
+  async json<T>(
+    method: string,
+    schema: z.ZodType<T>,
+    fn: (call: Call) => Promise<{ data: unknown }>,
+    repeat: Repeat = 'idempotent',
+  ): Promise<T> {
+    const res = await this.repeat(repeat, () => this.run(method, fn));
+    const parsed = schema.safeParse(res.data);
+    if (!parsed.success) throw badResponse(method);
+    return parsed.data;
+  }
+
+  repeat<R>(repeat: Repeat, attempt: () => Promise<R>): Promise<R> {
+    if (repeat === 'never') return attempt();
+    return withRetry(attempt, { ...this.retry, idempotent: repeat === 'idempotent' });
+  }
+
+  /**
+   * Runs one call with the per-call options (root URL, abort signal) and classifies its
+   * failure. The timer stops when the call resolves (for streams: at the headers).
+   */
+  async run<R>(method: string, fn: (call: Call) => Promise<R>): Promise<R> {
+    const controller = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
+    if (this.timeoutMs > 0) {
+      timer = setTimeout(() => controller.abort(new GoogleTimeoutError()), this.timeoutMs);
+    }
+    let settled = false;
+    const opts: MethodOptions = { signal: controller.signal };
+    if (this.rootUrl !== undefined) opts.rootUrl = this.rootUrl;
+    try {
+      return await fn({
+        opts,
+        // refresh() would re-arm a cleared timer: only while the call is running.
+        touch: () => {
+          if (!settled) timer?.refresh();
+        },
+        abort: () => controller.abort(new GoogleTimeoutError()),
+      });
+    } catch (e) {
+      if (controller.signal.aborted) throw classifyGoogleError(method, new GoogleTimeoutError());
+      throw classifyGoogleError(method, e);
+    } finally {
+      settled = true;
+      if (timer) clearTimeout(timer);
+    }
+  }
+}
+
+/** The next page token; a token seen before is a bad answer (it would loop forever). */
+export function nextToken(
+  token: string | undefined,
+  seen: Set<string>,
+  method: string,
+): string | undefined {
+  if (!token) return undefined;
+  if (seen.has(token)) throw badResponse(method); // a repeated token would loop forever
+  seen.add(token);
+  return token;
+}
