@@ -10,9 +10,11 @@ import type { AddressInfo } from 'node:net';
 import { createHash } from 'node:crypto';
 import busboy from 'busboy';
 import type { Exchange } from './exchange';
-import { adfProblem, simAdfToText, simTextToAdf } from './jira-adf';
-import { compileJql, JqlError } from './jira-jql';
+import { adfProblem, simAdfToText, simTextToAdf } from './jira/adf';
+import { compileJql } from './jira/jql-compiler';
+import { JqlError } from './jira/jql-parser';
 import { FaultRegistry, type FaultSpec, type FiredFault } from './faults';
+import { JiraState } from './jira/state';
 import {
   apiUserFor,
   COMMENT_MAX_CHARS,
@@ -20,26 +22,25 @@ import {
   DEFAULT_ISSUE_TYPES,
   DEFAULT_PRIORITIES,
   ISSUE_NOT_FOUND,
-  JIRA_PER_ISSUE_WRITE_LIMITS,
-  JiraState,
-  PER_ISSUE_WRITE_REASON,
-  PerIssueWriteLimit,
   SIM_STATUSES,
   SIM_TRANSITIONS,
   SimError,
   STATUS_CATEGORIES,
   type AttachmentRecord,
-  type AttachmentSnapshot,
   type CommentRecord,
-  type CommentSnapshot,
   type IssueFields,
   type IssueRecord,
-  type IssueSnapshot,
   type JiraSimCustomField,
   type JiraSimProject,
   type SimUser,
+} from './jira/state-model';
+import type { AttachmentSnapshot, CommentSnapshot, IssueSnapshot } from './jira/snapshots';
+import {
+  JIRA_PER_ISSUE_WRITE_LIMITS,
+  PER_ISSUE_WRITE_REASON,
+  PerIssueWriteLimit,
   type SimWriteWindow,
-} from './jira-state';
+} from './jira/write-limit';
 
 export type {
   IssueSnapshot,
