@@ -7,7 +7,7 @@ import {
   startJiraSimulator,
   type JiraSimulator,
   type JiraSimulatorOptions,
-} from '../../src/sandbox/jira-simulator';
+} from '../../src/sandbox/jira';
 
 class FakeClock {
   constructor(public ms: number) {}

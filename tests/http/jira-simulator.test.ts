@@ -3,7 +3,7 @@ import {
   startJiraSimulator,
   type JiraSimulator,
   type JiraSimulatorOptions,
-} from '../../src/sandbox/jira-simulator';
+} from '../../src/sandbox/jira';
 
 interface Res {
   status: number;
