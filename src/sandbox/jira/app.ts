@@ -83,9 +83,7 @@ export function buildJiraApp(
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', (request, _payload, done) => done(null, request.body));
 
-  const onExchange = ctx.onExchange;
-  if (onExchange !== undefined)
-    app.addHook('onSend', exchangeHook({ onExchange, skip: pipeline.skip }));
+  if (exchange !== undefined) app.addHook('onSend', exchange);
   app.addHook('onRequest', pipeline.statsHook);
   app.addHook('onRequest', faults);
   app.addHook('onRequest', pipeline.downHook);
