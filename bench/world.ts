@@ -10,7 +10,7 @@ import { MemoryMappingStore } from '../src/adapters/local/memory-mapping-store';
 import { JiraCrm, googleCaseLabel, GOOGLE_CASE_PROPERTY } from '../src/adapters/jira/jira-crm';
 import { googleSupportCasesForEmulator } from '../src/adapters/google/google-support-cases';
 import { startGoogleSimulator, type GoogleSimulator } from '../src/sandbox/google';
-import { startJiraSimulator, type JiraSimulator } from '../src/sandbox/jira-simulator';
+import { startJiraSimulator, type JiraSimulator } from '../src/sandbox/jira';
 import type { CaseMapping } from '../src/domain/mapping';
 import type { SyncTask, TaskQueue } from '../src/ports/task-queue';
 import type { FastifyInstance } from 'fastify';

@@ -2,7 +2,7 @@
 // local queue, local scheduler reading cron.yaml/queue.yaml), one case seeded on each side,
 // and a running log of what crosses between them. No account or credentials needed.
 import { startGoogleSimulator } from './google';
-import { startJiraSimulator } from './jira-simulator';
+import { startJiraSimulator } from './jira';
 import { startServer } from '../server';
 
 const PARENT = 'organizations/123456789012';

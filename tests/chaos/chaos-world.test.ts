@@ -2,7 +2,7 @@
 // connector: it accepts a correctly mirrored pair and names each way a pair can be wrong
 // (duplicate, missing, out of order, echo, a second ticket, a second notice, other bytes).
 import { startGoogleSimulator, type GoogleSimulator } from '../../src/sandbox/google';
-import { startJiraSimulator, type JiraSimulator } from '../../src/sandbox/jira-simulator';
+import { startJiraSimulator, type JiraSimulator } from '../../src/sandbox/jira';
 import { seededRandom } from '../support/chaos-random';
 import {
   ChaosWorld,

@@ -23,7 +23,7 @@ import { KIND } from '../../src/adapters/datastore/entity-codec';
 import type { TaskOutcome as QueueTaskOutcome } from '../../src/adapters/local/local-task-queue';
 import type { RetryPolicy } from '../../src/adapters/retry';
 import { startGoogleSimulator } from '../../src/sandbox/google';
-import { startJiraSimulator } from '../../src/sandbox/jira-simulator';
+import { startJiraSimulator } from '../../src/sandbox/jira';
 import type { RunningConnector } from '../../src/server';
 import { addChaosFaults, tallyFaults } from '../support/chaos-faults';
 import { streamFor } from '../support/chaos-random';

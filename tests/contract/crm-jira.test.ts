@@ -3,7 +3,7 @@ import { GOOGLE_CASE_PROPERTY, JiraCrm } from '../../src/adapters/jira/jira-crm'
 import { DEFAULT_JIRA_PRIORITY_NAMES as DEFAULT_PRIORITY_NAMES } from '../../src/domain/priority';
 import { DEFAULT_SYNC_LABEL } from '../../src/domain/settings';
 import { PRIORITIES, type Priority } from '../../src/domain/types';
-import { startJiraSimulator } from '../../src/sandbox/jira-simulator';
+import { startJiraSimulator } from '../../src/sandbox/jira';
 import { FakeClock } from '../support/fake-clock';
 import { describeCrm, type ObservedTicket } from './crm.contract';
 

@@ -9,7 +9,7 @@ import {
   startJiraSimulator,
   type JiraSimulator,
   type JiraSimulatorOptions,
-} from '../../src/sandbox/jira-simulator';
+} from '../../src/sandbox/jira';
 import { FakeClock } from '../support/fake-clock';
 import { patternBytes as bytes } from './port-contract-helpers';
 

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import { JiraCrm } from '../../src/adapters/jira/jira-crm';
 import type { Exchange } from '../../src/sandbox/exchange';
-import { startJiraSimulator, type JiraSimulator } from '../../src/sandbox/jira-simulator';
+import { startJiraSimulator, type JiraSimulator } from '../../src/sandbox/jira';
 import { checkExchange, preloadSpec, SPEC_FILES, specsDir } from '../support/openapi-check';
 
 const dir = specsDir();

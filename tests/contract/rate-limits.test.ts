@@ -21,7 +21,7 @@ import {
   startJiraSimulator,
   type JiraSimulator,
   type JiraSimulatorOptions,
-} from '../../src/sandbox/jira-simulator';
+} from '../../src/sandbox/jira';
 
 const T0 = Date.parse('2026-11-30T10:00:00.000Z');
 const ORG = 'organizations/4242';

@@ -3,7 +3,7 @@
 // while it lasts, and after recovery each side gets exactly one "Syncing has resumed.".
 // The connector and both simulators share a clock that the test moves forward.
 import { startGoogleSimulator, type GoogleSimulator } from '../../src/sandbox/google';
-import { startJiraSimulator, type JiraSimulator } from '../../src/sandbox/jira-simulator';
+import { startJiraSimulator, type JiraSimulator } from '../../src/sandbox/jira';
 import type { RunningConnector } from '../../src/server';
 import { cronOn, PARENT, startConnector } from '../support/e2e-harness';
 

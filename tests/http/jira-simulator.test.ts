@@ -3,7 +3,7 @@ import {
   startJiraSimulator,
   type JiraSimulator,
   type JiraSimulatorOptions,
-} from '../../src/sandbox/jira-simulator';
+} from '../../src/sandbox/jira';
 import { FakeClock } from '../support/fake-clock';
 
 interface Res {

@@ -4,7 +4,7 @@
 // compares both simulators with the ledger and lists every way they differ from "each
 // person's item mirrored exactly once, in creation order, nothing mirrored back".
 import type { GoogleSimulator, SimCaseDetail } from '../../src/sandbox/google';
-import type { IssueSnapshot, JiraSimulator } from '../../src/sandbox/jira-simulator';
+import type { IssueSnapshot, JiraSimulator } from '../../src/sandbox/jira';
 import { intBetween, pick, type Random } from './chaos-random';
 import { PARENT } from './e2e-harness';
 import { DEFAULT_SYNC_LABEL } from '../../src/domain/settings';

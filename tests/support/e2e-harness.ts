@@ -3,7 +3,7 @@
 // fired over HTTP with the cron header. Tests drive rounds explicitly; nothing sleeps.
 import { Writable } from 'node:stream';
 import { startGoogleSimulator, type GoogleSimulator } from '../../src/sandbox/google';
-import { startJiraSimulator, type JiraSimulator } from '../../src/sandbox/jira-simulator';
+import { startJiraSimulator, type JiraSimulator } from '../../src/sandbox/jira';
 import { startServer, type RunningConnector } from '../../src/server';
 import { createLogger } from '../../src/adapters/log/pino-logger';
 import {
