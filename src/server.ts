@@ -8,6 +8,7 @@ import { createLogger } from './adapters/log/pino-logger';
 import type { LocalTaskQueue, SetTimer } from './adapters/local/local-task-queue';
 import type { LocalScheduler } from './adapters/local/local-scheduler';
 import { lazyPort, type Lazy } from './adapters/lazy';
+import { systemClock } from './adapters/system-clock';
 import type { MappingStore } from './ports/mapping-store';
 import type { TaskQueue } from './ports/task-queue';
 import type { SupportCases } from './ports/support-cases';
@@ -98,7 +99,7 @@ export async function startServer(
     crm,
     store,
     queue: queueRef,
-    clock: opts.clock ?? { now: () => new Date() },
+    clock: opts.clock ?? systemClock,
     settings: config.settings,
     logger,
     newId: randomUUID,

@@ -29,13 +29,6 @@ export function earliest(a: Date | null, b: Date | null): Date | null {
   return a.getTime() <= b.getTime() ? a : b;
 }
 
-/** Both sides exist: the pair is linked. */
-export function isLinked(
-  m: CaseMapping,
-): m is CaseMapping & { googleCaseName: string; companyCaseID: string } {
-  return m.googleCaseName !== null && m.companyCaseID !== null;
-}
-
 /** A case name is under a parent (`organizations/1` or `projects/p`) when it starts with `parent/cases/`. */
 export function isUnderParent(caseName: string, parent: string): boolean {
   return caseName.startsWith(`${parent}/cases/`) && /^[^/]+\/[^/]+\/cases\/[^/]+$/.test(caseName);

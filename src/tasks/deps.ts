@@ -27,11 +27,6 @@ export type TaskOutcome = {
 
 /** How long a sync may hold a case: App Engine's HTTP task deadline is 10 minutes. */
 export const LEASE_TTL_MS = 10 * 60 * 1000;
-/**
- * How long after starting to create a counterpart we trust search to have caught up
- * (Jira search is eventually consistent; a ticket created a second ago may be missing).
- */
-export const SEARCH_LAG_MS = 60 * 1000;
 
 /** An error's class name for logs (never its message, which may quote upstream text). */
 export function errorName(e: unknown): string {

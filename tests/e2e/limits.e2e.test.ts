@@ -213,7 +213,7 @@ describe('limits and bad input', () => {
     ).toHaveLength(1);
     const mapping = await h.connector.store.findByGoogleCase(a.name);
     expect(mapping?.resolvedAt).not.toBeNull();
-    expect(h.logs.some((l) => l.message === 'jira ticket gone; pair resolved')).toBe(true);
+    expect(h.logs.some((l) => l.message === 'ticket gone; pair resolved')).toBe(true);
   });
 
   test('a Google case outside SUPPORT_PARENT is logged and dropped', async () => {

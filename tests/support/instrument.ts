@@ -70,7 +70,6 @@ export const STORE_WRITES = [
   'delete',
   'recordMirroredItem',
 ] as const;
-export const STORE_LEASES = ['acquireLease', 'releaseLease'] as const;
 /** Upstream methods that change a case or a ticket. */
 export const GOOGLE_WRITES = ['create', 'setPriority', 'close', 'addComment', 'upload'] as const;
 export const CRM_WRITES = [

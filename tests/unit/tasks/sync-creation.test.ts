@@ -2,7 +2,7 @@
 // SyncCompanyUpdatesToGoogle, SPEC §3.4 and §4).
 import { SyncError } from '../../../src/domain/errors';
 import type { CaseMapping } from '../../../src/domain/mapping';
-import { SEARCH_LAG_MS } from '../../../src/tasks/deps';
+import { SEARCH_LAG_MS } from '../../../src/domain/plan-link';
 import { syncCompanyCase, syncGoogleCase } from '../../../src/tasks/sync-pair';
 import { SECOND } from '../../support/fake-clock';
 import { cycle, makeDeps, mappingOf } from '../../support/task-deps';
