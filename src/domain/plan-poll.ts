@@ -1,5 +1,5 @@
 import type { CaseMapping, NewCaseMapping } from './mapping';
-import type { Priority, Side } from './types';
+import type { CrmTicket, Priority, Side, SupportCase } from './types';
 import { ADOPTION_LIMIT_MS } from './sync-state';
 import { DEFAULT_PRIORITY } from './priority';
 
@@ -94,4 +94,32 @@ const COMPANY_MIRROR = /^CONTENT MIRRORED FROM COMPANY CASE [^\s:]+:/;
 /** A Google case the connector created from a Jira ticket. */
 export function isCaseMirroredFromCompany(description: string): boolean {
   return COMPANY_MIRROR.test(description);
+}
+
+/** A Google case as a poll or a sync observes it. */
+export function observedCase(c: SupportCase): Observed {
+  return {
+    side: 'google',
+    ref: c.name,
+    priority: c.priority,
+    closed: c.closed,
+    createTime: c.createTime,
+    updateTime: c.updateTime,
+    isMirror: isCaseMirroredFromCompany(c.description),
+  };
+}
+
+/** A CRM ticket as a poll or a sync observes it (a ticket that names a case is a mirror). */
+export function observedTicket(t: CrmTicket): Observed {
+  return {
+    side: 'company',
+    ref: t.id,
+    key: t.key,
+    priority: t.priority,
+    closed: t.closed,
+    createTime: t.createTime,
+    updateTime: t.updateTime,
+    counterpart: t.googleCaseName,
+    isMirror: t.googleCaseName !== null,
+  };
 }

@@ -1,6 +1,6 @@
 import { ConflictError } from '../domain/errors';
 import type { Global } from '../domain/mapping';
-import { isCaseMirroredFromCompany, planPolledItem, type Observed } from '../domain/plan-poll';
+import { observedCase, observedTicket, planPolledItem, type Observed } from '../domain/plan-poll';
 import { ADOPTION_LIMIT_MS } from '../domain/sync-state';
 import type { Side } from '../domain/types';
 import type { CaseMapping } from '../domain/mapping';
@@ -120,15 +120,7 @@ export function pollGoogle(deps: TaskDeps): Promise<TaskOutcome> {
     search: async (since, token) => {
       const page = await deps.support.searchUpdated(deps.settings.supportParent, since, token);
       return {
-        items: page.items.map((c) => ({
-          side: 'google' as const,
-          ref: c.name,
-          priority: c.priority,
-          closed: c.closed,
-          createTime: c.createTime,
-          updateTime: c.updateTime,
-          isMirror: isCaseMirroredFromCompany(c.description),
-        })),
+        items: page.items.map(observedCase),
         nextPageToken: page.nextPageToken,
       };
     },
@@ -150,17 +142,7 @@ export function pollCompany(deps: TaskDeps): Promise<TaskOutcome> {
     search: async (since, token) => {
       const page = await deps.crm.searchUpdated(since, token);
       return {
-        items: page.items.map((t) => ({
-          side: 'company' as const,
-          ref: t.id,
-          key: t.key,
-          priority: t.priority,
-          closed: t.closed,
-          createTime: t.createTime,
-          updateTime: t.updateTime,
-          counterpart: t.googleCaseName,
-          isMirror: t.googleCaseName !== null,
-        })),
+        items: page.items.map(observedTicket),
         nextPageToken: page.nextPageToken,
       };
     },

@@ -8,7 +8,7 @@ import {
   needsLinkNotice,
   planSyncedMapping,
 } from '../domain/plan-link';
-import { isCaseMirroredFromCompany, planPolledItem, type Observed } from '../domain/plan-poll';
+import { observedCase, observedTicket, planPolledItem, type Observed } from '../domain/plan-poll';
 import { errorName, LEASE_TTL_MS, type TaskDeps, type TaskOutcome } from './deps';
 import { announceLink, ensureLinked } from './link-pair';
 import { applyAttachment, applyComment, applyField } from './mirror-items';
@@ -137,19 +137,7 @@ export async function syncGoogleCase(deps: TaskDeps, caseName: string): Promise<
   if (!mapping) {
     const gcase = await deps.support.get(caseName);
     if (!gcase) return { outcome: 'dropped', reason: 'google-case-not-found' };
-    mapping = await adopt(
-      deps,
-      {
-        side: 'google',
-        ref: gcase.name,
-        priority: gcase.priority,
-        closed: gcase.closed,
-        createTime: gcase.createTime,
-        updateTime: gcase.updateTime,
-        isMirror: isCaseMirroredFromCompany(gcase.description),
-      },
-      () => deps.store.findByGoogleCase(caseName),
-    );
+    mapping = await adopt(deps, observedCase(gcase), () => deps.store.findByGoogleCase(caseName));
     if (!mapping) return { outcome: 'skipped', reason: 'not-adoptable' };
   }
   return syncPair(deps, mapping.id);
@@ -163,21 +151,7 @@ export async function syncCompanyCase(deps: TaskDeps, caseId: string): Promise<T
     if (!t) return { outcome: 'dropped', reason: 'ticket-not-found' };
     if (t.googleCaseName && (await deps.store.findByGoogleCase(t.googleCaseName)))
       return { outcome: 'skipped', reason: 'counterpart-mapped' };
-    mapping = await adopt(
-      deps,
-      {
-        side: 'company',
-        ref: t.id,
-        key: t.key,
-        priority: t.priority,
-        closed: t.closed,
-        createTime: t.createTime,
-        updateTime: t.updateTime,
-        counterpart: t.googleCaseName,
-        isMirror: t.googleCaseName !== null,
-      },
-      () => deps.store.findByCompanyCase(caseId),
-    );
+    mapping = await adopt(deps, observedTicket(t), () => deps.store.findByCompanyCase(caseId));
     if (!mapping) return { outcome: 'skipped', reason: 'not-adoptable' };
   }
   return syncPair(deps, mapping.id);

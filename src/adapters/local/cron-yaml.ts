@@ -3,7 +3,8 @@ import { z } from 'zod';
 import {
   checkShape,
   GaeConfigError,
-  nonNegative,
+  backoffFields,
+  readBackoff,
   parseDurationSeconds,
   parseYamlText,
   readText,
@@ -33,9 +34,7 @@ const cronFileSchema = z.object({
           .object({
             job_retry_limit: z.number().int().min(0).max(5).optional(),
             job_age_limit: z.string().optional(),
-            min_backoff_seconds: nonNegative.optional(),
-            max_backoff_seconds: nonNegative.optional(),
-            max_doublings: z.number().int().nonnegative().optional(),
+            ...backoffFields,
           })
           .optional(),
       }),
@@ -48,9 +47,7 @@ export function parseCronYaml(text: string, source = 'cron.yaml'): CronJob[] {
   return file.cron.map((j) => {
     const rp = j.retry_parameters ?? {};
     const retry: CronRetrySettings = {
-      minBackoffSeconds: rp.min_backoff_seconds ?? CRON_RETRY_DEFAULTS.minBackoffSeconds,
-      maxBackoffSeconds: rp.max_backoff_seconds ?? CRON_RETRY_DEFAULTS.maxBackoffSeconds,
-      maxDoublings: rp.max_doublings ?? CRON_RETRY_DEFAULTS.maxDoublings,
+      ...readBackoff(rp, CRON_RETRY_DEFAULTS, `${source}: ${j.url}`),
       ...(rp.job_retry_limit === undefined ? {} : { jobRetryLimit: rp.job_retry_limit }),
       ...(rp.job_age_limit === undefined
         ? {}
@@ -61,11 +58,6 @@ export function parseCronYaml(text: string, source = 'cron.yaml'): CronJob[] {
             ),
           }),
     };
-    if (retry.minBackoffSeconds > retry.maxBackoffSeconds) {
-      throw new GaeConfigError(
-        `${source}: ${j.url}: min_backoff_seconds exceeds max_backoff_seconds`,
-      );
-    }
     let schedule: CronSchedule;
     try {
       schedule = parseSchedule(j.schedule, j.timezone ?? 'UTC');

@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import type { BackoffSettings } from './gae-retry';
 
 /** A configuration file that does not say what App Engine would accept. */
 export class GaeConfigError extends Error {
@@ -13,6 +14,29 @@ export class GaeConfigError extends Error {
 }
 
 export const nonNegative = z.number().nonnegative();
+
+/** The backoff fields that queue.yaml's and cron.yaml's retry_parameters share. */
+export const backoffFields = {
+  min_backoff_seconds: nonNegative.optional(),
+  max_backoff_seconds: nonNegative.optional(),
+  max_doublings: z.number().int().nonnegative().optional(),
+};
+
+/** Backoff settings from a retry_parameters block, with App Engine's defaults; min ≤ max. */
+export function readBackoff(
+  rp: { min_backoff_seconds?: number; max_backoff_seconds?: number; max_doublings?: number },
+  defaults: BackoffSettings,
+  where: string,
+): BackoffSettings {
+  const b: BackoffSettings = {
+    minBackoffSeconds: rp.min_backoff_seconds ?? defaults.minBackoffSeconds,
+    maxBackoffSeconds: rp.max_backoff_seconds ?? defaults.maxBackoffSeconds,
+    maxDoublings: rp.max_doublings ?? defaults.maxDoublings,
+  };
+  if (b.minBackoffSeconds > b.maxBackoffSeconds)
+    throw new GaeConfigError(`${where}: min_backoff_seconds exceeds max_backoff_seconds`);
+  return b;
+}
 
 export const UNIT_SECONDS = { s: 1, m: 60, h: 3600, d: 86400 } as const;
 

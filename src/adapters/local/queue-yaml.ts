@@ -4,7 +4,8 @@ import { z } from 'zod';
 import {
   checkShape,
   GaeConfigError,
-  nonNegative,
+  backoffFields,
+  readBackoff,
   parseDurationSeconds,
   parseYamlText,
   readText,
@@ -44,9 +45,7 @@ const queueFileSchema = z.object({
           .object({
             task_retry_limit: z.number().int().nonnegative().optional(),
             task_age_limit: z.string().optional(),
-            min_backoff_seconds: nonNegative.optional(),
-            max_backoff_seconds: nonNegative.optional(),
-            max_doublings: z.number().int().nonnegative().optional(),
+            ...backoffFields,
           })
           .optional(),
       }),
@@ -62,9 +61,7 @@ export function parseQueueYaml(text: string, source = 'queue.yaml'): QueueSettin
     .map((q) => {
       const rp = q.retry_parameters ?? {};
       const retry: QueueRetrySettings = {
-        minBackoffSeconds: rp.min_backoff_seconds ?? QUEUE_RETRY_DEFAULTS.minBackoffSeconds,
-        maxBackoffSeconds: rp.max_backoff_seconds ?? QUEUE_RETRY_DEFAULTS.maxBackoffSeconds,
-        maxDoublings: rp.max_doublings ?? QUEUE_RETRY_DEFAULTS.maxDoublings,
+        ...readBackoff(rp, QUEUE_RETRY_DEFAULTS, `${source}: ${q.name}`),
         ...(rp.task_retry_limit === undefined ? {} : { taskRetryLimit: rp.task_retry_limit }),
         ...(rp.task_age_limit === undefined
           ? {}
@@ -75,11 +72,6 @@ export function parseQueueYaml(text: string, source = 'queue.yaml'): QueueSettin
               ),
             }),
       };
-      if (retry.minBackoffSeconds > retry.maxBackoffSeconds) {
-        throw new GaeConfigError(
-          `${source}: ${q.name}: min_backoff_seconds exceeds max_backoff_seconds`,
-        );
-      }
       return {
         name: q.name,
         ratePerSecond:

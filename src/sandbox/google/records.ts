@@ -127,6 +127,15 @@ export interface PersonCaseInput {
   testCase?: boolean;
 }
 
+/** A file a person attaches: a Google engineer unless `googleSupport: false` (a customer). */
+export interface PersonAttachmentInput {
+  filename: string;
+  mimeType?: string;
+  content: Buffer;
+  displayName?: string;
+  googleSupport?: boolean;
+}
+
 export interface ApiCaseInput {
   displayName: string;
   description: string;

@@ -17,6 +17,7 @@ import { FaultRegistry } from '../faults';
 import { buildGoogleSimApp } from './app';
 import {
   DEFAULT_GOOGLE_PARENT,
+  type PersonAttachmentInput,
   type SimAttachment,
   type SimCase,
   type SimCaseDetail,
@@ -103,16 +104,7 @@ class GoogleSimulatorServer implements GoogleSimulator {
     return this.state.commentSnapshot(rec, comment);
   }
 
-  addAttachment(
-    caseName: string,
-    input: {
-      filename: string;
-      mimeType?: string;
-      content: Buffer;
-      displayName?: string;
-      googleSupport?: boolean;
-    },
-  ): SimAttachment {
+  addAttachment(caseName: string, input: PersonAttachmentInput): SimAttachment {
     const actor = this.state.personActor(input.googleSupport ?? true, input.displayName);
     const { rec, attachment } = this.state.addAttachment(
       caseName,

@@ -2,6 +2,8 @@
 import type { Exchange } from '../exchange';
 import type { FaultRegistry } from '../faults';
 import type {
+  PersonAttachmentInput,
+  PersonCaseInput,
   SimAttachment,
   SimCase,
   SimCaseDetail,
@@ -49,31 +51,13 @@ export interface GoogleSimulator {
   setDown(down: boolean): void;
   stats(): SimStats;
   resetStats(): void;
-  createCase(input: {
-    parent?: string;
-    displayName: string;
-    description: string;
-    priority?: SimPriority;
-    createTime?: Date;
-    creatorDisplayName?: string;
-    classificationId?: string;
-    testCase?: boolean;
-  }): SimCase;
+  createCase(input: PersonCaseInput): SimCase;
   /** A comment by a person: a Google engineer unless `googleSupport: false` (a customer). */
   addComment(
     caseName: string,
     input: { body: string; displayName?: string; googleSupport?: boolean },
   ): SimComment;
-  addAttachment(
-    caseName: string,
-    input: {
-      filename: string;
-      mimeType?: string;
-      content: Buffer;
-      displayName?: string;
-      googleSupport?: boolean;
-    },
-  ): SimAttachment;
+  addAttachment(caseName: string, input: PersonAttachmentInput): SimAttachment;
   setPriority(caseName: string, priority: SimPriority): SimCase;
   /** Closes the case (idempotent). */
   closeCase(caseName: string): SimCase;
