@@ -188,14 +188,8 @@ export function globalProperties(g: Global): Properties {
 }
 
 export function mirroredItemProperties(item: MirroredItem): Properties {
-  return {
-    mappingId: item.mappingId,
-    kind: item.kind,
-    sourceSide: item.sourceSide,
-    sourceId: item.sourceId,
-    targetIds: [...item.targetIds],
-    createdAt: item.createdAt,
-  };
+  const { targetIds, ...rest } = copyMirroredItem(item);
+  return { ...rest, targetIds: [...targetIds] };
 }
 
 /** Key path of an entity as used by the size estimate (kind, name pairs). */

@@ -325,15 +325,7 @@ export class GoogleSimState {
 
   /** Metadata only: never joins the stored chunks. */
   attachmentMeta(rec: CaseRecord, a: AttachmentRecord): Omit<SimAttachment, 'content'> {
-    return {
-      name: `${this.nameOf(rec)}/attachments/${a.id}`,
-      id: a.id,
-      filename: a.filename,
-      mimeType: a.mimeType,
-      sizeBytes: a.sizeBytes,
-      createTime: new Date(a.createTime),
-      creator: a.creator,
-    };
+    return attachmentMetaOf(this.nameOf(rec), a);
   }
 }
 
@@ -347,8 +339,7 @@ function commentSnapshot(caseName: string, c: CommentRecord): SimComment {
   };
 }
 
-function attachmentSnapshot(caseName: string, a: AttachmentRecord): SimAttachment {
-  if (a.chunks.length > 1) a.chunks = [Buffer.concat(a.chunks, a.sizeBytes)];
+function attachmentMetaOf(caseName: string, a: AttachmentRecord): Omit<SimAttachment, 'content'> {
   return {
     name: `${caseName}/attachments/${a.id}`,
     id: a.id,
@@ -357,6 +348,10 @@ function attachmentSnapshot(caseName: string, a: AttachmentRecord): SimAttachmen
     sizeBytes: a.sizeBytes,
     createTime: new Date(a.createTime),
     creator: a.creator,
-    content: a.chunks[0] ?? Buffer.alloc(0),
   };
+}
+
+function attachmentSnapshot(caseName: string, a: AttachmentRecord): SimAttachment {
+  if (a.chunks.length > 1) a.chunks = [Buffer.concat(a.chunks, a.sizeBytes)];
+  return { ...attachmentMetaOf(caseName, a), content: a.chunks[0] ?? Buffer.alloc(0) };
 }
