@@ -64,7 +64,8 @@ function prettyStream(): DestinationStream {
     colorize: Boolean(process.stdout.isTTY),
     messageKey: 'message',
     translateTime: 'SYS:HH:MM:ss',
-    ignore: 'pid,hostname',
+    // Request and task ids help Cloud Logging group lines; at a terminal they are noise.
+    ignore: 'pid,hostname,reqId,taskName',
     singleLine: true,
     sync: true,
   });
