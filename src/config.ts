@@ -152,6 +152,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       'internal',
     ),
     commentsToGoogle: oneOf('JIRA_COMMENTS_TO_GOOGLE', ['all', 'public'] as const, 'all'),
+    dryRun: bool('DRY_RUN'),
   };
   const config: Config = {
     port,

@@ -140,7 +140,13 @@ export async function startServer(
     scheduler.start();
   }
   logger.info(
-    { url, store: config.store, taskQueue: config.taskQueue, scheduler: config.scheduler },
+    {
+      url,
+      store: config.store,
+      taskQueue: config.taskQueue,
+      scheduler: config.scheduler,
+      dryRun: config.settings.dryRun,
+    },
     'connector listening',
   );
   return {

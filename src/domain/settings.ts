@@ -19,4 +19,9 @@ export interface SyncSettings {
   readonly companyPollingWindowMs: number;
   readonly googleCommentsVisibility: CommentVisibility;
   readonly commentsToGoogle: 'all' | 'public';
+  /**
+   * DRY_RUN: poll and plan as usual, but write nothing to Google or the CRM; each write a
+   * task would make is logged once (`would …`) and recorded as a `dry-run` MirroredItem.
+   */
+  readonly dryRun: boolean;
 }

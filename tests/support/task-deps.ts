@@ -25,6 +25,7 @@ export const DEFAULT_SETTINGS: SyncSettings = Object.freeze({
   companyPollingWindowMs: 5 * MINUTE,
   googleCommentsVisibility: 'internal',
   commentsToGoogle: 'all',
+  dryRun: false,
 });
 
 /** TaskDeps whose ports are the test doubles, typed so that tests reach their helpers. */

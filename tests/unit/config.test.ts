@@ -27,6 +27,7 @@ describe('loadConfig', () => {
     expect(c.settings.companyPollingWindowMs).toBe(5 * 60 * 1000);
     expect(c.settings.googleCommentsVisibility).toBe('internal');
     expect(c.settings.commentsToGoogle).toBe('all');
+    expect(c.settings.dryRun).toBe(false);
     expect(c.jira.syncJql).toBe('labels = synchronizeWithGoogleCloudSupport');
     expect(c.jira.issueType).toBe('Task');
     expect(c.jira.priorityNames).toEqual({
@@ -38,6 +39,12 @@ describe('loadConfig', () => {
     });
     expect([c.store, c.taskQueue, c.scheduler]).toEqual(['datastore', 'local', 'local']);
     expect(Object.isFrozen(c)).toBe(true);
+  });
+
+  test('DRY_RUN is a boolean like the others', () => {
+    expect(loadConfig({ ...GOOD, DRY_RUN: 'true' }).settings.dryRun).toBe(true);
+    expect(loadConfig({ ...GOOD, DRY_RUN: '0' }).settings.dryRun).toBe(false);
+    expect(problems({ ...GOOD, DRY_RUN: 'maybe' })).toEqual(['DRY_RUN must be true or false']);
   });
 
   test('on App Engine the defaults are Cloud Tasks and no local scheduler', () => {
