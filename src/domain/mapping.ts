@@ -60,14 +60,16 @@ export interface Global {
 /**
  * The authoritative record of one mirrored item (kind `MirroredItem`): which source item
  * was copied to which target item. Notices the connector writes are recorded too (with
- * kind `notice`), so nothing the connector wrote is ever mirrored back.
+ * kind `notice`), so nothing the connector wrote is ever mirrored back. A dry run
+ * (DRY_RUN=true) records each write it only said with kind `dry-run` (see dry-run.ts):
+ * those never count as mirrored.
  */
 export interface MirroredItem {
   readonly mappingId: string;
-  readonly kind: 'comment' | 'attachment' | 'notice';
-  /** Side the item was read from (for notices: the side it was written to). */
+  readonly kind: 'comment' | 'attachment' | 'notice' | 'dry-run';
+  /** Side the item was read from (for notices and dry-run records: the side it was, or would be, written to). */
   readonly sourceSide: Side;
-  /** Id on the source side (for notices: a synthetic id such as `outage:2026-…`). */
+  /** Id on the source side (for notices: a synthetic id such as `outage:2026-…`; dry run: `action:itemId`). */
   readonly sourceId: string;
   /** Id of the item the connector wrote on the other side; for multi-part comments, the first part. */
   readonly targetIds: readonly string[];

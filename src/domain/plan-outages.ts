@@ -43,15 +43,14 @@ export function planOutage(
 ): OutagePlan {
   const present = SIDES.filter((side) => (side === 'google' ? m.googleCaseName : m.companyCaseID));
   if (m.resolvedAt || present.length === 0) return { outage: false, actions: [] };
-  const g = effectiveSyncedAt(m, 'google', global) ?? m.newContentAt;
-  const c = effectiveSyncedAt(m, 'company', global) ?? m.newContentAt;
+  const { g, c } = syncedUpTo(m, global);
   const late = (syncedAt: Date) =>
     isOutage({ priority: m.priority, newContentAt: m.newContentAt, syncedAt, now });
   const outage = late(g) || late(c);
   const actions: OutageAction[] = [];
   if (outage) {
     if (!m.outageDetectedAt) actions.push({ kind: 'mark-outage', at: now });
-    const text = outageText(now.getTime() - (earliest(g, c) as Date).getTime());
+    const text = outageText(now.getTime() - outageSince(m, global).getTime());
     for (const side of present) {
       if (!outageNoticeSent(m, side))
         actions.push({ kind: 'notify', on: side, text, notice: 'outage' });
@@ -78,6 +77,23 @@ export function planOutage(
   }
   actions.push({ kind: 'end-outage' });
   return { outage, actions };
+}
+
+/** Up to when each side is synced; a side never synced counts from the adoption. */
+function syncedUpTo(m: CaseMapping, global: Global): { g: Date; c: Date } {
+  return {
+    g: effectiveSyncedAt(m, 'google', global) ?? m.newContentAt,
+    c: effectiveSyncedAt(m, 'company', global) ?? m.newContentAt,
+  };
+}
+
+/**
+ * Since when the pair has not synced (the older side's sync time): the start of an outage,
+ * constant while it lasts (a dry run's key for "would post outage notice", said once).
+ */
+export function outageSince(m: CaseMapping, global: Global): Date {
+  const { g, c } = syncedUpTo(m, global);
+  return earliest(g, c) as Date;
 }
 
 function outageNoticeSent(m: CaseMapping, side: Side): boolean {

@@ -450,6 +450,24 @@ export function mappingStoreContract(name: string, makeStore: MakeStore): void {
         expect(await store.listMirroredItems('no-such-mapping')).toEqual([]);
       });
 
+      it('keeps dry-run records (DRY_RUN) apart from mirrored items of the same source id', async () => {
+        const m = await store.insert(newMapping());
+        const mirrored = item(m.id, { sourceId: 'c1', createdAt: at(1) });
+        const said = item(m.id, {
+          kind: 'dry-run',
+          sourceSide: 'company',
+          sourceId: 'mirror-comment:c1',
+          targetIds: [],
+          createdAt: at(2),
+        });
+        await store.recordMirroredItem(said);
+        await store.recordMirroredItem({ ...said, createdAt: at(3) });
+        await store.recordMirroredItem(mirrored);
+        expect(await store.listMirroredItems(m.id)).toEqual([mirrored, said]);
+        await store.delete(m.id);
+        expect(await store.listMirroredItems(m.id)).toEqual([]);
+      });
+
       it('records concurrently without losing or duplicating items', async () => {
         const m = await store.insert(newMapping());
         const items = Array.from({ length: 30 }, (_, i) =>

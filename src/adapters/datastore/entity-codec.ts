@@ -251,7 +251,7 @@ const globalSchema = z.object({
 
 const mirroredItemSchema = z.object({
   mappingId: z.string(),
-  kind: z.enum(['comment', 'attachment', 'notice']),
+  kind: z.enum(['comment', 'attachment', 'notice', 'dry-run']),
   sourceSide: side,
   sourceId: z.string(),
   targetIds: z

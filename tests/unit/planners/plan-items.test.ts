@@ -19,6 +19,17 @@ describe('planComments', () => {
       [],
     ],
     [
+      'a dry run said it (DRY_RUN record): still mirrored, the record is no copy',
+      {
+        google: [comment('g1')],
+        records: [
+          record({ kind: 'dry-run', sourceId: 'g1', targetIds: [] }),
+          record({ kind: 'dry-run', sourceSide: 'company', sourceId: 'mirror-comment:g1' }),
+        ],
+      },
+      ['mirror-comment:google'],
+    ],
+    [
       'our copy of a Jira comment on Google is not mirrored back',
       {
         google: [comment('g9', { body: '[Company Comment c1 by Sam]\nhi' })],
@@ -130,6 +141,17 @@ describe('planAttachments', () => {
       'a recorded file is not mirrored again',
       { google: [attachment('a1')], records: [record({ kind: 'attachment', sourceId: 'a1' })] },
       [],
+    ],
+    [
+      'a dry run said it (DRY_RUN record): still mirrored',
+      {
+        google: [attachment('a1')],
+        records: [
+          record({ kind: 'dry-run', sourceId: 'a1', targetIds: [] }),
+          record({ kind: 'dry-run', sourceSide: 'company', sourceId: 'mirror-attachment:a1' }),
+        ],
+      },
+      ['mirror-attachment:google'],
     ],
     [
       'a file the connector uploaded is never mirrored back',

@@ -75,6 +75,14 @@ describe('the link notice', () => {
     ['no records: announce', [], true],
     ['recorded: not again', [record({ kind: 'notice', sourceId: NOW_SYNCING })], false],
     ['other notices do not count', [record({ kind: 'notice', sourceId: 'outage:1' })], true],
+    [
+      'a dry run that said it does not count',
+      [
+        record({ kind: 'dry-run', sourceId: NOW_SYNCING }),
+        record({ kind: 'dry-run', sourceId: 'link-notice:now-syncing' }),
+      ],
+      true,
+    ],
   ] as const)('%s', (_n, records, expected) => {
     expect(needsLinkNotice(records)).toBe(expected);
   });

@@ -1,6 +1,6 @@
 // The reference's DetectOutages for one pair (priority × freshness table, one notice per
 // side, "Syncing has resumed." once per side), one row per case.
-import { planOutage, RESUMED_NOTICE } from '../../../src/domain/plan-outages';
+import { outageSince, planOutage, RESUMED_NOTICE } from '../../../src/domain/plan-outages';
 import { at, DAY, global, HOUR, mapping, MIN, record } from './builders';
 
 const OUTAGE = (text: string) => ({ kind: 'notify', text, notice: 'outage' });
@@ -132,6 +132,13 @@ describe('planOutage', () => {
     });
   });
 
+  it('an outage starts when the older side last synced, the same at every run while it lasts', () => {
+    const m = mapping({ priority: 0, googlePendingSince: at(1 * MIN) });
+    const since = outageSince(m, global(at(10 * MIN)));
+    expect(since).toEqual(m.googleUpdatesSyncedAt ?? m.newContentAt);
+    expect(outageSince(m, global(at(15 * MIN)))).toEqual(since);
+  });
+
   describe('recovery (in step again)', () => {
     const detected = at(-30 * MIN);
     const resumed = (side: 'google' | 'company', createdAt = at(-1 * MIN)) =>
@@ -172,6 +179,19 @@ describe('planOutage', () => {
         'a resume from an earlier outage does not count',
         mapping({ outageDetectedAt: detected, outageCommentSentToGoogle: true }),
         [resumed('google', at(-2 * DAY))],
+        ['resumed->google', 'resumed->company', 'end-outage'],
+      ],
+      [
+        'a dry run that said a resume (DRY_RUN record) does not count',
+        mapping({ outageDetectedAt: detected, outageCommentSentToGoogle: true }),
+        [
+          record({
+            kind: 'dry-run',
+            sourceSide: 'google',
+            sourceId: `${RESUMED_NOTICE}c-google`,
+            createdAt: at(-1 * MIN),
+          }),
+        ],
         ['resumed->google', 'resumed->company', 'end-outage'],
       ],
       ['no outage was marked or told: nothing', mapping(), [], []],
