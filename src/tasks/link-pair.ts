@@ -19,6 +19,7 @@ import {
 } from '../domain/texts';
 import type { CrmTicket, SupportCase } from '../domain/types';
 import type { TaskDeps, TaskOutcome } from './deps';
+import { loadDryRun, SAID_NOT_WRITTEN, type DryRun, type DryRunScope } from './dry-run';
 
 export interface Linked {
   readonly mapping: CaseMapping;
@@ -59,7 +60,11 @@ export async function ensureLinked(deps: TaskDeps, m: CaseMapping): Promise<Link
   }
 }
 
-async function createTicket(deps: TaskDeps, m: CaseMapping, gcase: SupportCase): Promise<Linked> {
+async function createTicket(
+  deps: TaskDeps,
+  m: CaseMapping,
+  gcase: SupportCase,
+): Promise<Linked | TaskOutcome> {
   let mapping = m;
   const now = deps.clock.now();
   const plan = planTicketCreation(
@@ -78,6 +83,9 @@ async function createTicket(deps: TaskDeps, m: CaseMapping, gcase: SupportCase):
   if (plan.kind === 'use') {
     ticket = plan.ticket;
   } else {
+    const dry = await loadDryRun(deps, scopeOf(m, gcase.name, null));
+    if (await dry?.sayInstead({ action: 'create-ticket', on: 'company', itemId: 'ticket' }))
+      return SAID_NOT_WRITTEN; // the pair stays unlinked (the store is not touched either)
     mapping = await deps.store.update({ ...mapping, counterpartCreationStartedAt: now });
     ticket = await deps.crm.create({
       summary: gcase.displayName,
@@ -116,10 +124,13 @@ async function createCase(
     );
     return { outcome: 'dropped', reason: plan.reason };
   }
+  const dry = await loadDryRun(deps, scopeOf(m, null, ticket.id));
   let gcase: SupportCase;
   if (plan.kind === 'use') {
     gcase = plan.gcase;
   } else {
+    if (await dry?.sayInstead({ action: 'create-case', on: 'google', itemId: 'case' }))
+      return SAID_NOT_WRITTEN; // the pair stays unlinked (the store is not touched either)
     mapping = await deps.store.update({ ...mapping, counterpartCreationStartedAt: now });
     gcase = await deps.support.create({
       parent: s.supportCaseParent,
@@ -134,7 +145,12 @@ async function createCase(
       'google case created',
     );
   }
-  if (ticket.googleCaseName !== gcase.name) await deps.crm.linkGoogleCase(ticket.id, gcase.name);
+  if (ticket.googleCaseName !== gcase.name) {
+    // Linked in the store only once the ticket names its case, so that going live links it.
+    if (await dry?.sayInstead({ action: 'link-ticket', on: 'company', itemId: 'link' }))
+      return SAID_NOT_WRITTEN;
+    await deps.crm.linkGoogleCase(ticket.id, gcase.name);
+  }
   mapping = await deps.store.update(withCase(mapping, gcase, ticket, now));
   return { mapping, gcase, ticket };
 }
@@ -145,9 +161,15 @@ export async function announceLink(
   mapping: CaseMapping,
   caseName: string,
   issueKey: string,
+  dry: DryRun | null,
 ): Promise<void> {
   const text = nowSyncingText(issueKey);
   const existing = existingLinkNotice(await deps.support.listComments(caseName), text);
+  if (
+    !existing &&
+    (await dry?.sayInstead({ action: 'link-notice', on: 'google', itemId: NOW_SYNCING }))
+  )
+    return; // not recorded as a notice: going live announces it
   const comment = existing ?? (await deps.support.addComment(caseName, text));
   await deps.store.recordMirroredItem({
     mappingId: mapping.id,
@@ -157,4 +179,13 @@ export async function announceLink(
     targetIds: [comment.id],
     createdAt: deps.clock.now(),
   });
+}
+
+function scopeOf(m: CaseMapping, caseName: string | null, issueId: string | null): DryRunScope {
+  return {
+    task: 'sync',
+    mappingId: m.id,
+    caseName: caseName ?? m.googleCaseName,
+    issueId: issueId ?? m.companyCaseID,
+  };
 }

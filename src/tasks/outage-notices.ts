@@ -1,12 +1,15 @@
 import type { CaseMapping, Global } from '../domain/mapping';
+import { outageWouldWrite } from '../domain/dry-run';
 import {
   needsRecords,
+  outageSince,
   planOutage,
   RESUMED_NOTICE,
   type OutageAction,
 } from '../domain/plan-outages';
 import { ConflictError } from '../domain/errors';
 import { errorName, LEASE_TTL_MS, type TaskDeps, type TaskOutcome } from './deps';
+import { dryRunOf, type DryRunScope } from './dry-run';
 
 export interface NoticeRun {
   /** The pair is in outage now. */
@@ -61,11 +64,21 @@ export async function postOutageNotices(
   const global = known ?? (await deps.store.getGlobal());
   let current = await deps.store.get(mappingId);
   if (!current) return { outage: false, sent: 0, failed: 0 };
-  const records = needsRecords(current) ? await deps.store.listMirroredItems(current.id) : [];
+  const dryRun = deps.settings.dryRun;
+  const records =
+    dryRun || needsRecords(current) ? await deps.store.listMirroredItems(current.id) : [];
   const plan = planOutage(current, global, deps.clock.now(), records);
+  const dry = dryRunOf(deps, scopeOf(current), records);
+  // A dry run only says the notices (once per outage: keyed by its start, or by when a
+  // live run marked it) and changes nothing on the pair, so going live starts from the truth.
+  const outageKey = current.outageDetectedAt ?? outageSince(current, global);
   let sent = 0;
   let failed = 0;
   for (const a of plan.actions) {
+    if (dry) {
+      await dry.sayInstead(outageWouldWrite(a, outageKey));
+      continue;
+    }
     const r = await apply(deps, current, a);
     if (r === 'failed') {
       failed += 1;
@@ -115,4 +128,13 @@ async function apply(
     );
     return 'failed';
   }
+}
+
+function scopeOf(m: CaseMapping): DryRunScope {
+  return {
+    task: 'outage-notices',
+    mappingId: m.id,
+    caseName: m.googleCaseName,
+    issueId: m.companyCaseID,
+  };
 }

@@ -9,6 +9,8 @@ import {
   planSyncedMapping,
 } from '../domain/plan-link';
 import { observedCase, observedTicket, planPolledItem, type Observed } from '../domain/plan-poll';
+import { attachmentWouldWrite, commentWouldWrite, fieldWouldWrite } from '../domain/dry-run';
+import { dryRunOf } from './dry-run';
 import { errorName, LEASE_TTL_MS, type TaskDeps, type TaskOutcome } from './deps';
 import { announceLink, ensureLinked } from './link-pair';
 import { applyAttachment, applyComment, applyField } from './mirror-items';
@@ -47,8 +49,10 @@ async function syncLocked(deps: TaskDeps, mappingId: string): Promise<TaskOutcom
   const s = deps.settings;
 
   let records = await deps.store.listMirroredItems(mapping.id);
+  const scope = { task: 'sync', mappingId: mapping.id, caseName: gcase.name, issueId: ticket.id };
+  const dry = dryRunOf(deps, scope, records);
   if (needsLinkNotice(records)) {
-    await announceLink(deps, mapping, gcase.name, ticket.key);
+    await announceLink(deps, mapping, gcase.name, ticket.key, dry);
     records = await deps.store.listMirroredItems(mapping.id);
   }
   const counts = { comments: 0, attachments: 0, fields: 0 };
@@ -69,6 +73,7 @@ async function syncLocked(deps: TaskDeps, mappingId: string): Promise<TaskOutcom
     commentsToGoogle: s.commentsToGoogle,
   });
   for (const a of comments) {
+    if (await dry?.sayInstead(commentWouldWrite(a))) continue;
     await applyComment(deps, mapping, gcase, ticket, a, startedAt);
     if (a.kind === 'mirror-comment') counts.comments += 1;
   }
@@ -85,6 +90,7 @@ async function syncLocked(deps: TaskDeps, mappingId: string): Promise<TaskOutcom
     companyUploadLimitBytes: limit,
   });
   for (const a of attachments) {
+    if (await dry?.sayInstead(attachmentWouldWrite(a))) continue;
     await applyAttachment(deps, mapping, gcase, ticket, a, startedAt);
     if (a.kind !== 'record-attachment') counts.attachments += 1;
   }
@@ -98,6 +104,7 @@ async function syncLocked(deps: TaskDeps, mappingId: string): Promise<TaskOutcom
   const prio = planPriority(mapping.priority, gState, cState);
   const closure = planClosure(gState, cState, startedAt);
   for (const a of [...prio.actions, ...closure.actions]) {
+    if (await dry?.sayInstead(fieldWouldWrite(a))) continue;
     await applyField(deps, gcase, ticket, a);
     counts.fields += 1;
   }
@@ -110,7 +117,10 @@ async function syncLocked(deps: TaskDeps, mappingId: string): Promise<TaskOutcom
     mirrored,
     startedAt,
   });
-  if (after.save) await deps.store.update(after.next);
+  // A dry run that said writes keeps the mapping as it was (sync times, agreed priority,
+  // resolution), so that the pair is planned the same way once DRY_RUN is off.
+  const wouldWrite = dry?.planned ?? 0;
+  if (after.save && wouldWrite === 0) await deps.store.update(after.next);
   deps.log.info(
     {
       task: 'sync',
@@ -121,10 +131,11 @@ async function syncLocked(deps: TaskDeps, mappingId: string): Promise<TaskOutcom
       mirrored,
       ...counts,
       failures: 0,
+      ...(dry ? { dryRun: true, wouldWrite } : {}),
     },
     'pair synced',
   );
-  return { outcome: 'done', ...counts };
+  return { outcome: 'done', ...counts, ...(dry ? { wouldWrite } : {}) };
 }
 
 /** POST /tasks/sync-google-case: finds (or adopts) the pair of a Google case, then syncs it. */
