@@ -91,34 +91,31 @@ export function planCaseCreation(
   return { kind: 'create', classificationId };
 }
 
-/** The mapping once its ticket exists (created or found). */
+/**
+ * The mapping once its ticket exists (created or found). The Google side stays unsynced
+ * (null) until the first sync after the link has mirrored its comments: that sync reads
+ * every comment, not only the polling window's, so that a ticket created late (after an
+ * outage, or after a dry run) still gets the case's earlier comments.
+ */
 export function withTicket(
   m: CaseMapping,
   ticket: CrmTicket,
   casePriority: Priority | null,
-  now: Date,
 ): CaseMapping {
   return {
     ...m,
     companyCaseID: ticket.id,
     companyCaseKey: ticket.key,
-    googleUpdatesSyncedAt: m.googleUpdatesSyncedAt ?? now,
     priority: casePriority ?? m.priority,
   };
 }
 
-/** The mapping once its Google case exists (created or found). */
-export function withCase(
-  m: CaseMapping,
-  gcase: SupportCase,
-  ticket: CrmTicket,
-  now: Date,
-): CaseMapping {
+/** The mapping once its Google case exists (created or found); the Jira side stays as it was (see withTicket). */
+export function withCase(m: CaseMapping, gcase: SupportCase, ticket: CrmTicket): CaseMapping {
   return {
     ...m,
     googleCaseName: gcase.name,
     companyCaseKey: ticket.key,
-    companyUpdatesSyncedAt: m.companyUpdatesSyncedAt ?? now,
     priority: ticket.priority ?? m.priority,
   };
 }

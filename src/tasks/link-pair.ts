@@ -98,7 +98,7 @@ async function createTicket(
       'ticket created',
     );
   }
-  mapping = await deps.store.update(withTicket(mapping, ticket, gcase.priority, now));
+  mapping = await deps.store.update(withTicket(mapping, ticket, gcase.priority));
   return { mapping, gcase, ticket };
 }
 
@@ -151,7 +151,7 @@ async function createCase(
       return SAID_NOT_WRITTEN;
     await deps.crm.linkGoogleCase(ticket.id, gcase.name);
   }
-  mapping = await deps.store.update(withCase(mapping, gcase, ticket, now));
+  mapping = await deps.store.update(withCase(mapping, gcase, ticket));
   return { mapping, gcase, ticket };
 }
 

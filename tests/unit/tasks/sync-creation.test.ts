@@ -4,7 +4,7 @@ import { SyncError } from '../../../src/domain/errors';
 import type { CaseMapping } from '../../../src/domain/mapping';
 import { SEARCH_LAG_MS } from '../../../src/domain/plan-link';
 import { syncCompanyCase, syncGoogleCase } from '../../../src/tasks/sync-pair';
-import { SECOND } from '../../support/fake-clock';
+import { HOUR, SECOND } from '../../support/fake-clock';
 import { cycle, makeDeps, mappingOf } from '../../support/task-deps';
 
 const nowSyncing = (key: string) => `This case is now syncing with Company Case: ${key}`;
@@ -266,5 +266,31 @@ describe('sync: pairs that cannot be synced', () => {
     const deps = makeDeps();
     await expect(syncCompanyCase(deps, '99999')).resolves.toMatchObject({ outcome: 'dropped' });
     expect(deps.support.allCases()).toHaveLength(0);
+  });
+});
+
+describe('sync: a counterpart created late', () => {
+  it('still gets the comments made before it, beyond the polling windows, once', async () => {
+    const deps = makeDeps();
+    const gcase = deps.support.person.createCase();
+    deps.support.person.addComment(gcase.name, 'first words, long before the ticket exists');
+    const ticket = deps.crm.person.createTicket();
+    deps.crm.person.addComment(ticket.id, 'an early Jira comment');
+    deps.clock.advance(2 * HOUR);
+
+    await syncGoogleCase(deps, gcase.name);
+    await syncCompanyCase(deps, ticket.id);
+    await cycle(deps);
+
+    const m = await deps.memory.findByGoogleCase(gcase.name);
+    expect(deps.crm.comments(m?.companyCaseID ?? '').map((c) => c.mirrorOf)).toEqual([
+      expect.stringMatching(/^google:/),
+    ]);
+    const mirror = await deps.memory.findByCompanyCase(ticket.id);
+    expect(
+      deps.support
+        .comments(mirror?.googleCaseName ?? '')
+        .filter((c) => c.body.startsWith('[Company Comment')),
+    ).toHaveLength(1);
   });
 });
