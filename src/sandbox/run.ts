@@ -4,6 +4,7 @@
 import { startGoogleSimulator } from './google';
 import { startJiraSimulator } from './jira';
 import { startServer } from '../server';
+import { seedSandbox } from './seed';
 
 const PARENT = 'organizations/123456789012';
 
@@ -41,27 +42,8 @@ async function main(): Promise<void> {
   say(`Jira simulator                  ${jira.url}   (control API: ${jira.url}/_control/issues)`);
   say(`Connector                       ${connector.url}   (polls every minute, as cron.yaml says)`);
 
-  const gcase = google.createCase({
-    parent: PARENT,
-    displayName: 'Sandbox: VM cannot reach Cloud SQL',
-    description: 'Since 09:00 our VMs in europe-west1 time out when connecting to Cloud SQL.',
-    priority: 'P2',
-  });
-  google.addComment(gcase.name, {
-    body: 'Hello, I am looking into it. Which instance is affected?',
-    displayName: 'Alex (Google Support)',
-  });
-  const issue = jira.createIssue({
-    summary: 'Sandbox: BigQuery job quota exceeded',
-    description: 'Our nightly load jobs fail with quotaExceeded since yesterday.',
-    labels: ['synchronizeWithGoogleCloudSupport'],
-    priority: 'High',
-  });
-  jira.addComment(issue.key, {
-    body: 'Job ids are attached in the next comment.',
-    displayName: 'Sam (Support Desk)',
-  });
-  say(`seeded Google case ${gcase.name} and Jira ticket ${issue.key}`);
+  const seeded = seedSandbox(google, jira, PARENT);
+  say(`seeded Google case ${seeded.caseName} and Jira ticket ${seeded.issueKey}`);
 
   // Print what crosses: new tickets, cases and comments on either side, as they appear.
   const seen = new Set<string>();
