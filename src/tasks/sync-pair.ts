@@ -20,7 +20,9 @@ import { applyAttachment, applyComment, applyField } from './mirror-items';
  * counterpart first), comments, attachments, priority, closure. Writes nothing when nothing
  * changed. Every mirrored item is recorded in the store right after its write; a copy found
  * on the target without a record (crash in between) is recorded, not written again. The
- * decisions are the domain planners'; this file reads, asks them, and applies.
+ * decisions are the domain planners'; this file reads, asks them, and applies. With
+ * DRY_RUN, each write is said once instead (dry-run.ts) and the mapping is kept as it was
+ * while any write is pending, so that a live run later plans the same writes.
  */
 export async function syncPair(deps: TaskDeps, mappingId: string): Promise<TaskOutcome> {
   const holder = deps.newId();
