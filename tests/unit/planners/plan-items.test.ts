@@ -4,6 +4,11 @@ import { planAttachments, planComments } from '../../../src/domain/plan-items';
 import { attachment, at, comment, MIN, record } from './builders';
 
 const connector = { displayName: 'Connector', isConnector: true };
+/** A dry run's records of a Google item (DRY_RUN), keyed as sources and as actions: no copies. */
+const saidOnly = (action: string, id: string) => [
+  record({ kind: 'dry-run', sourceId: id, targetIds: [] }),
+  record({ kind: 'dry-run', sourceSide: 'company', sourceId: `${action}:${id}` }),
+];
 const kinds = (actions: { kind: string; from: string }[]) =>
   actions.map((a) => `${a.kind}:${a.from}`);
 
@@ -20,13 +25,7 @@ describe('planComments', () => {
     ],
     [
       'a dry run said it (DRY_RUN record): still mirrored, the record is no copy',
-      {
-        google: [comment('g1')],
-        records: [
-          record({ kind: 'dry-run', sourceId: 'g1', targetIds: [] }),
-          record({ kind: 'dry-run', sourceSide: 'company', sourceId: 'mirror-comment:g1' }),
-        ],
-      },
+      { google: [comment('g1')], records: saidOnly('mirror-comment', 'g1') },
       ['mirror-comment:google'],
     ],
     [
@@ -144,13 +143,7 @@ describe('planAttachments', () => {
     ],
     [
       'a dry run said it (DRY_RUN record): still mirrored',
-      {
-        google: [attachment('a1')],
-        records: [
-          record({ kind: 'dry-run', sourceId: 'a1', targetIds: [] }),
-          record({ kind: 'dry-run', sourceSide: 'company', sourceId: 'mirror-attachment:a1' }),
-        ],
-      },
+      { google: [attachment('a1')], records: saidOnly('mirror-attachment', 'a1') },
       ['mirror-attachment:google'],
     ],
     [
