@@ -1,7 +1,7 @@
 // The doctor's checklist (`npm run doctor`): one typed result per check against a live
 // system, and the pure renderers of the list (text lines with ✓ ✗ ! -, and JSON).
 
-export type CheckSystem = 'google' | 'crm' | 'store' | 'queue' | 'schedule';
+export type CheckSystem = 'config' | 'google' | 'crm' | 'store' | 'queue' | 'schedule';
 export type CheckStatus = 'ok' | 'fail' | 'warn' | 'skipped';
 
 export interface Check {
