@@ -57,6 +57,7 @@ export default tseslint.config(
         { type: 'app', pattern: 'src/app.ts', mode: 'file' },
         { type: 'config', pattern: 'src/config.ts', mode: 'file' },
         { type: 'server', pattern: 'src/server.ts', mode: 'file' },
+        { type: 'doctor', pattern: 'src/doctor.ts', mode: 'file' },
         { type: 'sandbox-runner', pattern: 'src/sandbox/run.ts', mode: 'file' },
         { type: 'simulators', pattern: 'src/sandbox/*/**', partialMatch: false },
         { type: 'simulators', pattern: 'src/sandbox/!(run).ts', mode: 'file' },
@@ -86,6 +87,15 @@ export default tseslint.config(
               el('config'),
               el('http'),
               el('tasks'),
+              el('ports'),
+              el('domain'),
+              el('adapters'),
+              ...anyPackage,
+            ]),
+            // The go-live checks: the server's builders, read-only.
+            from('doctor', [
+              el('server'),
+              el('config'),
               el('ports'),
               el('domain'),
               el('adapters'),

@@ -9,7 +9,11 @@ import { createLogger } from '../src/adapters/log/pino-logger';
 import { MemoryMappingStore } from '../src/adapters/local/memory-mapping-store';
 import { JiraCrm, googleCaseLabel, GOOGLE_CASE_PROPERTY } from '../src/adapters/jira/jira-crm';
 import { googleSupportCasesForEmulator } from '../src/adapters/google/google-support-cases';
-import { startGoogleSimulator, type GoogleSimulator } from '../src/sandbox/google';
+import {
+  GOOGLE_WRITE_ROUTES,
+  startGoogleSimulator,
+  type GoogleSimulator,
+} from '../src/sandbox/google';
 import { startJiraSimulator, type JiraSimulator } from '../src/sandbox/jira';
 import type { CaseMapping } from '../src/domain/mapping';
 import type { SyncTask, TaskQueue } from '../src/ports/task-queue';
@@ -250,21 +254,12 @@ export interface UpstreamCounts {
   readonly byRoute: Readonly<Record<string, number>>;
 }
 
-const GOOGLE_WRITE_ROUTES: ReadonlySet<string> = new Set([
-  'cases.create',
-  'cases.patch',
-  'cases.close',
-  'cases.comments.create',
-  'media.upload',
-  'media.upload.metadata',
-]);
-
 /** Requests the Google simulator answered since its last resetStats(). */
 export function googleCounts(sims: Pick<Sims, 'google'>): UpstreamCounts {
   const s = sims.google.stats();
   let writes = 0;
   for (const [route, n] of Object.entries(s.byRoute))
-    if (GOOGLE_WRITE_ROUTES.has(route)) writes += n;
+    if ((GOOGLE_WRITE_ROUTES as ReadonlySet<string>).has(route)) writes += n;
   return { calls: s.total, writes, byRoute: s.byRoute };
 }
 

@@ -12,6 +12,7 @@ import { systemClock } from './adapters/system-clock';
 import type { MappingStore } from './ports/mapping-store';
 import type { TaskQueue } from './ports/task-queue';
 import type { SupportCases } from './ports/support-cases';
+import type { Crm } from './ports/crm';
 import type { Clock } from './ports/clock';
 import type { RetryPolicy } from './adapters/retry';
 
@@ -69,24 +70,7 @@ export async function startServer(
     return l.port;
   };
   const support = later(() => makeSupport(config, env, opts.adapterRetry));
-  const crm = later(async () => {
-    const apiToken =
-      config.jira.apiToken ?? (await readSecret(config.jira.apiTokenSecret as string));
-    const { JiraCrm } = await import('./adapters/jira/jira-crm');
-    return new JiraCrm({
-      baseUrl: config.jira.baseUrl,
-      email: config.jira.email,
-      apiToken,
-      projectKey: config.jira.projectKey,
-      issueType: config.jira.issueType,
-      syncJql: config.jira.syncJql,
-      syncLabel: config.jira.syncLabel,
-      googleCaseField: config.jira.googleCaseField ?? undefined,
-      priorityNames: config.jira.priorityNames,
-      doneTransition: config.jira.doneTransition ?? undefined,
-      retry: opts.adapterRetry,
-    });
-  });
+  const crm = later(() => makeCrm(config, opts.adapterRetry));
   const store =
     opts.store ?? later(() => (config.store === 'memory' ? makeMemoryStore() : makeDatastore(env)));
   const ready = () => Promise.all(lazies.map((l) => l.ready())).then(() => undefined);
@@ -172,7 +156,26 @@ export async function startServer(
   };
 }
 
-async function makeSupport(
+/** The Crm of the configuration (the API token read from Secret Manager when it is named there). */
+export async function makeCrm(config: Config, retry?: RetryPolicy): Promise<Crm> {
+  const apiToken = config.jira.apiToken ?? (await readSecret(config.jira.apiTokenSecret as string));
+  const { JiraCrm } = await import('./adapters/jira/jira-crm');
+  return new JiraCrm({
+    baseUrl: config.jira.baseUrl,
+    email: config.jira.email,
+    apiToken,
+    projectKey: config.jira.projectKey,
+    issueType: config.jira.issueType,
+    syncJql: config.jira.syncJql,
+    syncLabel: config.jira.syncLabel,
+    googleCaseField: config.jira.googleCaseField ?? undefined,
+    priorityNames: config.jira.priorityNames,
+    doneTransition: config.jira.doneTransition ?? undefined,
+    retry,
+  });
+}
+
+export async function makeSupport(
   config: Config,
   env: Readonly<Record<string, string | undefined>>,
   retry?: RetryPolicy,
@@ -194,7 +197,7 @@ async function makeMemoryStore(): Promise<MappingStore> {
   return new MemoryMappingStore();
 }
 
-async function makeDatastore(
+export async function makeDatastore(
   env: Readonly<Record<string, string | undefined>>,
 ): Promise<MappingStore> {
   const { DatastoreMappingStore } = await import('./adapters/datastore/datastore-mapping-store');

@@ -7,6 +7,8 @@ import type {
   NewCrmTicket,
   Priority,
 } from '../domain/types';
+import type { Check } from '../domain/checks';
+import type { SyncSettings } from '../domain/settings';
 import type { Page } from './support-cases';
 
 /**
@@ -45,4 +47,9 @@ export interface Crm {
   ): Promise<Attachment>;
   /** The site's upload limit in bytes (Jira: /rest/api/3/attachment/meta). */
   uploadLimitBytes(): Promise<number>;
+  /**
+   * Read-only checks of the set-up against the live CRM (`npm run doctor`): who the API
+   * user is, project, priorities, workflow, fields, the sync query, limits. Never writes.
+   */
+  diagnose(settings: SyncSettings): Promise<Check[]>;
 }

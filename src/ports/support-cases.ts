@@ -1,4 +1,6 @@
 import type { Readable } from 'node:stream';
+import type { Check } from '../domain/checks';
+import type { SyncSettings } from '../domain/settings';
 import type { Attachment, Comment, NewSupportCase, Priority, SupportCase } from '../domain/types';
 
 export interface Page<T> {
@@ -31,4 +33,9 @@ export interface SupportCases {
     caseName: string,
     file: { filename: string; mimeType: string; sizeBytes: number; content: Readable },
   ): Promise<Attachment>;
+  /**
+   * Read-only checks of the set-up against the live API (`npm run doctor`): the identity,
+   * the parents (search, may create), the classification, test cases. Never writes.
+   */
+  diagnose(settings: SyncSettings): Promise<Check[]>;
 }

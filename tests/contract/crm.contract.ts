@@ -5,6 +5,7 @@
 import { TooLargeError } from '../../src/domain/errors';
 import { PRIORITIES, type CrmTicket, type Priority } from '../../src/domain/types';
 import type { Crm } from '../../src/ports/crm';
+import { DEFAULT_SETTINGS } from '../support/task-deps';
 import { describeAttachments } from './attachments.contract';
 import {
   allPages,
@@ -285,6 +286,18 @@ export function describeCrm(name: string, makeCrm: MakeCrm): void {
         const recent = await crm.listComments(id, all[count - 3]!.createTime);
         expect(recent.map((c) => c.body)).toEqual([`c${count - 2}`, `c${count - 1}`]);
         expect(await crm.listComments(id, world.now())).toEqual([]);
+      });
+    });
+
+    describe('diagnose', () => {
+      it('checks the set-up read-only: the API user, nothing failing here', async () => {
+        await world.createTicket({ summary: 'open ticket' });
+        const before = await searchAll(new Date(0));
+        const checks = await crm.diagnose(DEFAULT_SETTINGS);
+        expect(checks.find((c) => c.id === 'crm.auth')?.status).toBe('ok');
+        expect(checks.filter((c) => c.status === 'fail')).toEqual([]);
+        expect(checks.every((c) => c.system === 'crm')).toBe(true);
+        expect(await searchAll(new Date(0))).toEqual(before);
       });
     });
 

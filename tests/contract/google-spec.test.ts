@@ -6,6 +6,7 @@ import { googleSupportCasesForEmulator } from '../../src/adapters/google/google-
 import type { Exchange } from '../../src/sandbox/exchange';
 import { startGoogleSimulator, type GoogleSimulator } from '../../src/sandbox/google';
 import { checkExchange, SPEC_FILES, specsDir } from '../support/openapi-check';
+import { DEFAULT_SETTINGS } from '../support/task-deps';
 
 const dir = specsDir();
 const maybe = dir ? describe : describe.skip;
@@ -93,6 +94,29 @@ maybe('Cloud Support traffic matches the official API description', () => {
       exchanges.find((ex) => ex.responseJson !== undefined)?.responseHeaders['content-encoding'],
     ).toBe('gzip');
     expect(problems()).toEqual([]);
+  });
+
+  it('diagnose (npm run doctor): classification search and error answers', async () => {
+    const settings = {
+      ...DEFAULT_SETTINGS,
+      supportParent: ORG,
+      supportCaseParent: ORG,
+      supportClassificationId: '100H41Q3DTMN0TBKCKD0SGRVNO3MK6KL5P4M2R1N3Q3G6P2QRAPE',
+    };
+    const checks = await googleSupportCasesForEmulator(sim.host, sim.token).diagnose(settings);
+    expect(checks.filter((c) => c.status !== 'ok')).toEqual([]);
+    await googleSupportCasesForEmulator(sim.host, 'wrong').diagnose(settings);
+    const v2 = exchanges.filter((ex) => ex.path.startsWith('/v2/'));
+    expect(new Set(v2.map((ex) => `${ex.method} ${ex.path} ${ex.status}`))).toEqual(
+      new Set([
+        `GET /v2/${ORG}/cases:search 200`,
+        `GET /v2/${ORG}/cases:search 401`,
+        'GET /v2/caseClassifications:search 200',
+        'GET /v2/caseClassifications:search 401',
+      ]),
+    );
+    // testIamPermissions is Cloud Resource Manager's (/v3/), not in this description.
+    expect(v2.flatMap((ex) => checkExchange(specPath, ex))).toEqual([]);
   });
 
   it('flags traffic that breaks the description (the check has teeth)', () => {

@@ -7,6 +7,7 @@ import { JiraCrm } from '../../src/adapters/jira/jira-crm';
 import type { Exchange } from '../../src/sandbox/exchange';
 import { startJiraSimulator, type JiraSimulator } from '../../src/sandbox/jira';
 import { checkExchange, preloadSpec, SPEC_FILES, specsDir } from '../support/openapi-check';
+import { DEFAULT_SETTINGS } from '../support/task-deps';
 
 const dir = specsDir();
 const platformSpec = dir === null ? '' : path.join(dir, SPEC_FILES.jiraPlatform);
@@ -162,6 +163,38 @@ maybe('Jira traffic matches the OpenAPI descriptions', () => {
     const problems = problemsOf(exchanges.filter((e) => e.status !== 429));
     expect(problems).toEqual([]);
     expect(exchanges.some((e) => e.status === 401)).toBe(true);
+  });
+
+  it('diagnose (npm run doctor): every check, and its error answers', async () => {
+    sim.createIssue({ summary: 'open', labels: ['synchronizeWithGoogleCloudSupport'] });
+    const checks = await crmFor({ googleCaseField: 'customfield_10050' }).diagnose(
+      DEFAULT_SETTINGS,
+    );
+    expect(checks.filter((c) => c.status !== 'ok')).toEqual([]);
+    await crmFor({ projectKey: 'NOPE', syncJql: 'labels = = x' }).diagnose(DEFAULT_SETTINGS);
+    await new JiraCrm({
+      baseUrl: sim.url,
+      email: sim.email,
+      apiToken: 'wrong',
+      projectKey: 'SUP',
+    }).diagnose(DEFAULT_SETTINGS);
+    const routes = new Set(exchanges.map((e) => `${e.method} ${e.path} ${e.status}`));
+    expect(routes).toEqual(
+      new Set([
+        'GET /rest/api/3/myself 200',
+        'GET /rest/api/3/myself 401',
+        'GET /rest/api/3/project/SUP 200',
+        'GET /rest/api/3/project/NOPE 404',
+        'GET /rest/api/3/priority/search 200',
+        'POST /rest/api/3/search/jql 200',
+        'GET /rest/api/3/issue/SUP-1/transitions 200',
+        'GET /rest/api/3/field 200',
+        'POST /rest/api/3/search/approximate-count 200',
+        'POST /rest/api/3/search/approximate-count 400',
+        'GET /rest/api/3/attachment/meta 200',
+      ]),
+    );
+    expect(problemsOf(exchanges)).toEqual([]);
   });
 
   it('the simulator endpoints the adapter does not use answer in spec too', async () => {

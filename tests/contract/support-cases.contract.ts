@@ -4,6 +4,7 @@
 // and looks at what the service holds without going through the port.
 import { PRIORITIES, type Priority, type SupportCase } from '../../src/domain/types';
 import type { SupportCases } from '../../src/ports/support-cases';
+import { DEFAULT_SETTINGS } from '../support/task-deps';
 import { describeAttachments } from './attachments.contract';
 import {
   allPages,
@@ -301,6 +302,24 @@ export function describeSupportCases(name: string, makeSupport: MakeSupportCases
         expect((await world.readCase(c)).comments).toEqual([]);
         await support.addComment(c, 'é'.repeat(COMMENT_MAX_CHARS));
         expect((await world.readCase(c)).comments).toHaveLength(1);
+      });
+    });
+
+    describe('diagnose', () => {
+      it('checks the set-up read-only: the identity, the parent, nothing failing here', async () => {
+        await newCase(1);
+        const settings = {
+          ...DEFAULT_SETTINGS,
+          supportParent: world.parent,
+          supportCaseParent: world.parent,
+          supportClassificationId: null,
+        };
+        const before = await searchAll(new Date(0));
+        const checks = await support.diagnose(settings);
+        expect(checks.find((c) => c.id === 'google.credentials')?.status).toBe('ok');
+        expect(checks.find((c) => c.id === 'google.parent')?.status).toBe('ok');
+        expect(checks.filter((c) => c.status === 'fail')).toEqual([]);
+        expect(await searchAll(new Date(0))).toEqual(before);
       });
     });
 

@@ -1,6 +1,7 @@
 // End-to-end scenarios through the real app (server.ts wiring), both simulators over HTTP,
 // the memory store and the local queue. Each test builds its own harness.
 import { startHarness, PARENT, type Harness } from '../support/e2e-harness';
+import { GOOGLE_WRITE_ROUTES } from '../../src/sandbox/google';
 
 const LABEL = 'synchronizeWithGoogleCloudSupport';
 let h: Harness;
@@ -210,14 +211,7 @@ describe('end to end over HTTP', () => {
       body: JSON.stringify({ caseName: c.name }),
     });
     expect(res.status).toBe(200);
-    const googleWriteRoutes = [
-      'cases.create',
-      'cases.patch',
-      'cases.close',
-      'cases.comments.create',
-      'media.upload',
-      'media.upload.metadata',
-    ];
+    const googleWriteRoutes = [...GOOGLE_WRITE_ROUTES];
     const googleStats = h.google.stats().byRoute;
     const googleReads = Object.values(googleStats).reduce((n, v) => n + v, 0);
     const googleWrites = googleWriteRoutes.reduce((n, r) => n + (googleStats[r] ?? 0), 0);

@@ -16,6 +16,8 @@ import type {
   Priority,
 } from '../../src/domain/types';
 import type { Clock } from '../../src/ports/clock';
+import { checkOf, type Check } from '../../src/domain/checks';
+import type { SyncSettings } from '../../src/domain/settings';
 import type { Crm } from '../../src/ports/crm';
 import type { Page } from '../../src/ports/support-cases';
 import { Faults, type FaultOptions, type HookOptions } from './faults';
@@ -239,6 +241,15 @@ export class FakeCrm implements Crm {
 
   uploadLimitBytes(): Promise<number> {
     return this.faults.run('uploadLimitBytes', [], () => this.uploadLimit);
+  }
+
+  /** What the fake can vouch for: its API user, its project and its upload limit. */
+  diagnose(settings: SyncSettings): Promise<Check[]> {
+    return this.faults.run('diagnose', [settings], () => [
+      checkOf('crm', 'crm.auth', 'auth').ok(`as ${this.connector.displayName}`),
+      checkOf('crm', 'crm.project', 'project').ok(this.projectKey),
+      checkOf('crm', 'crm.upload-limit', 'upload limit').ok(`${this.uploadLimit} bytes per file`),
+    ]);
   }
 
   // --- fault switches ---------------------------------------------------------------------

@@ -15,6 +15,8 @@ import type {
   Priority,
   SupportCase,
 } from '../../src/domain/types';
+import { checkOf, type Check } from '../../src/domain/checks';
+import type { SyncSettings } from '../../src/domain/settings';
 import type { Clock } from '../../src/ports/clock';
 import type { Page, SupportCases } from '../../src/ports/support-cases';
 import { Faults, type FaultOptions, type HookOptions } from './faults';
@@ -103,6 +105,27 @@ export class FakeSupportCases implements SupportCases {
   }
 
   // --- the port ---------------------------------------------------------------------------
+
+  /** The fake's own rules: a well-formed parent, any non-empty classification id. */
+  diagnose(settings: SyncSettings): Promise<Check[]> {
+    return this.faults.run('diagnose', [settings], () => {
+      const parent = checkOf('google', 'google.parent', 'SUPPORT_PARENT');
+      const cls = checkOf('google', 'google.classification', 'classification');
+      const test = checkOf('google', 'google.test-cases', 'test cases');
+      return [
+        checkOf('google', 'google.credentials', 'credentials').ok(this.connector.displayName),
+        PARENT.test(settings.supportParent)
+          ? parent.ok(settings.supportParent)
+          : parent.fail(`${settings.supportParent} is not a parent`, 'set SUPPORT_PARENT'),
+        settings.supportClassificationId === null
+          ? cls.warn('SUPPORT_CLASSIFICATION_ID unset')
+          : cls.ok(settings.supportClassificationId),
+        settings.supportTestCases
+          ? test.warn('SUPPORT_TEST_CASES=true', 'set SUPPORT_TEST_CASES=false for go-live')
+          : test.ok('SUPPORT_TEST_CASES=false'),
+      ];
+    });
+  }
 
   searchUpdated(
     parent: string,

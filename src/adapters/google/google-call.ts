@@ -2,7 +2,10 @@
 // signal), a timer that aborts a call that takes too long (or, for uploads, stalls), the
 // failure classified once (google-errors.ts), the answer checked against its schema, and
 // the call repeated inside the retry budget as its kind allows (retry.ts).
+import { PassThrough, Readable } from 'node:stream';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type { z } from 'zod';
+import { SyncError } from '../../domain/errors';
 import type { MethodOptions } from 'googleapis/build/src/apis/cloudsupport';
 import { withRetry, type RetryPolicy } from '../retry';
 import { badResponse, classifyGoogleError, GoogleTimeoutError } from './google-errors';
@@ -88,4 +91,34 @@ export function nextToken(
   if (seen.has(token)) throw badResponse(method); // a repeated token would loop forever
   seen.add(token);
   return token;
+}
+
+/**
+ * A media download's body (a Node or web stream, or nothing) as one Readable whose failure
+ * mid-stream is a retryable SyncError.
+ */
+export function mediaStream(data: unknown): Readable {
+  let source: Readable;
+  if (data instanceof Readable) source = data;
+  else if (
+    data !== null &&
+    typeof data === 'object' &&
+    typeof (data as { getReader?: unknown }).getReader === 'function'
+  ) {
+    source = Readable.fromWeb(data as WebReadableStream<Uint8Array>);
+  } else if (data === null || data === undefined || data === '') source = Readable.from([]);
+  else throw badResponse('media.download');
+  const out = new PassThrough();
+  source.on('error', () => {
+    out.destroy(
+      new SyncError('retry', 'Cloud Support media.download failed: stream interrupted', {
+        source: 'google',
+      }),
+    );
+  });
+  out.on('close', () => {
+    if (!source.readableEnded) source.destroy();
+  });
+  source.pipe(out);
+  return out;
 }

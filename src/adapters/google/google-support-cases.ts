@@ -14,8 +14,7 @@
 //   cloudsupport.googleapis.com): the root URL is passed in every call's options.
 // - A fixed bearer token goes in the Authorization header (a string `auth` would be sent
 //   by googleapis as an API key).
-import { PassThrough, Readable, Transform } from 'node:stream';
-import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import { Transform, type Readable } from 'node:stream';
 import { auth as googleAuth, cloudsupport_v2 } from 'googleapis/build/src/apis/cloudsupport';
 import type { GlobalOptions } from 'googleapis/build/src/apis/cloudsupport';
 import { NotFoundError, SyncError } from '../../domain/errors';
@@ -29,8 +28,10 @@ import type {
   SupportCase,
 } from '../../domain/types';
 import type { Page, SupportCases } from '../../ports/support-cases';
-import { badResponse } from './google-errors';
-import { GoogleCaller, nextToken } from './google-call';
+import type { Check } from '../../domain/checks';
+import type { SyncSettings } from '../../domain/settings';
+import { diagnoseGoogle } from './google-diagnose';
+import { GoogleCaller, mediaStream, nextToken } from './google-call';
 import { nodeHttpFetch } from './node-http-fetch';
 import {
   attachmentSchema,
@@ -79,6 +80,7 @@ export class GoogleSupportCases implements SupportCases {
   private readonly connectorEmailSource: GoogleSupportCasesOptions['connectorEmail'];
   private connectorEmailPromise: Promise<string | undefined> | undefined;
   private readonly caller: GoogleCaller;
+  private readonly global: GlobalOptions;
 
   constructor(opts: GoogleSupportCasesOptions) {
     this.caller = new GoogleCaller(
@@ -92,7 +94,13 @@ export class GoogleSupportCases implements SupportCases {
     if (opts.rootUrl !== undefined) global.rootUrl = opts.rootUrl;
     if (typeof opts.auth === 'string') global.headers = { Authorization: `Bearer ${opts.auth}` };
     else global.auth = opts.auth;
+    this.global = global;
     this.api = new cloudsupport_v2.Cloudsupport(global);
+  }
+
+  diagnose(settings: SyncSettings): Promise<Check[]> {
+    const { api, global, caller } = this;
+    return diagnoseGoogle({ api, global, caller, identity: () => this.connectorEmail() }, settings);
   }
 
   // --- port -----------------------------------------------------------------------------
@@ -264,30 +272,7 @@ export class GoogleSupportCases implements SupportCases {
         this.api.media.download({ name, alt: 'media' }, { ...opts, responseType: 'stream' }),
       ),
     );
-    const data: unknown = res.data;
-    let source: Readable;
-    if (data instanceof Readable) source = data;
-    else if (
-      data !== null &&
-      typeof data === 'object' &&
-      typeof (data as { getReader?: unknown }).getReader === 'function'
-    ) {
-      source = Readable.fromWeb(data as WebReadableStream<Uint8Array>);
-    } else if (data === null || data === undefined || data === '') source = Readable.from([]);
-    else throw badResponse('media.download');
-    const out = new PassThrough();
-    source.on('error', () => {
-      out.destroy(
-        new SyncError('retry', 'Cloud Support media.download failed: stream interrupted', {
-          source: 'google',
-        }),
-      );
-    });
-    out.on('close', () => {
-      if (!source.readableEnded) source.destroy();
-    });
-    source.pipe(out);
-    return out;
+    return mediaStream(res.data);
   }
 
   async upload(

@@ -23,12 +23,15 @@ import type {
   Priority,
 } from '../../domain/types';
 import { DEFAULT_JIRA_PRIORITY_NAMES, type JiraPriorityNames } from '../../domain/priority';
-import { DEFAULT_SYNC_JQL, DEFAULT_SYNC_LABEL } from '../../domain/settings';
+import { DEFAULT_SYNC_JQL, DEFAULT_SYNC_LABEL, type SyncSettings } from '../../domain/settings';
+import type { Check } from '../../domain/checks';
 import type { Crm } from '../../ports/crm';
 import type { Page } from '../../ports/support-cases';
 import { textToAdf } from './adf';
 import { JiraAttachmentTransfer } from './jira-attachments';
-import { JiraClient, type JiraAccess, type JiraClientOptions } from './jira-client';
+import { JiraClient, type JiraAccess } from './jira-client';
+import type { JiraCrmOptions } from './jira-options';
+import { diagnoseJira } from './jira-diagnose';
 import { JIRA_SOURCE as SOURCE } from './jira-errors';
 import {
   googleCaseLabel,
@@ -58,29 +61,7 @@ import {
 // Kept importable from here (bench/world.ts seeds linked tickets with them).
 export { googleCaseLabel, GOOGLE_CASE_PROPERTY } from './jira-mapping';
 
-export interface JiraCrmOptions extends JiraClientOptions {
-  /** Project where tickets for Google cases are created. */
-  readonly projectKey: string;
-  /** Issue type of those tickets. Default `Task`. */
-  readonly issueType?: string;
-  /** Which tickets sync. Default `labels = synchronizeWithGoogleCloudSupport`. */
-  readonly syncJql?: string;
-  /** Label added to created tickets so the default JQL selects them. */
-  readonly syncLabel?: string;
-  /**
-   * Custom field (`customfield_NNNNN`, a text field) holding the Google case name. Absent:
-   * a label `google-case-<number>` plus the issue property `googleCase` {name}.
-   */
-  readonly googleCaseField?: string;
-  /** Jira priority name for each Google priority (P0…P4). Default Highest…Lowest. */
-  readonly priorityNames?: JiraPriorityNames;
-  /** Transition (name or id) used by close(). Default: the first one into the done category. */
-  readonly doneTransition?: string;
-  /** Component set on created tickets (SPEC §3.4). Default `Google Cloud`; null for none. */
-  readonly component?: string | null;
-  /** Page size for search and comments (≤ 100). Default 100. */
-  readonly pageSize?: number;
-}
+export type { JiraCrmOptions } from './jira-options';
 
 // --- the adapter -------------------------------------------------------------------------
 
@@ -395,5 +376,10 @@ export class JiraCrm implements Crm {
 
   uploadLimitBytes(): Promise<number> {
     return this.attachments.uploadLimitBytes();
+  }
+
+  diagnose(settings: SyncSettings): Promise<Check[]> {
+    const { issueType, syncJql, priorityNames } = this;
+    return diagnoseJira(this.jira, { ...this.opts, issueType, syncJql, priorityNames }, settings);
   }
 }

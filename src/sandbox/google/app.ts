@@ -9,8 +9,10 @@ import { SimHttpError } from './errors';
 import { createGate, notFoundError } from './gate';
 import { attachmentsRoutes } from './routes-attachments';
 import { casesRoutes } from './routes-cases';
+import { classificationsRoutes } from './routes-classifications';
 import { commentsRoutes } from './routes-comments';
 import { controlNotFound, controlRoutes } from './routes-control';
+import { iamRoutes } from './routes-iam';
 import type { SimRuntime } from './runtime';
 import { SERVER_OPTIONS } from './server-defaults';
 import type { GoogleSimulator } from './types';
@@ -65,6 +67,8 @@ export function buildGoogleSimApp(rt: SimRuntime, sim: GoogleSimulator): Fastify
   void app.register(casesRoutes, { rt });
   void app.register(commentsRoutes, { rt });
   void app.register(attachmentsRoutes, { rt });
+  void app.register(classificationsRoutes, { rt });
+  void app.register(iamRoutes, { rt });
   void app.register(controlRoutes, { rt, sim, prefix: '/_control' });
   return app;
 }

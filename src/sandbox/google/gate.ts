@@ -8,13 +8,15 @@ import { drain } from './body';
 import { createCtx, ctxOf, isControlPath, requestUrl, type Ctx } from './context';
 import { invalid, SimHttpError } from './errors';
 import { faultHook } from './fault-hook';
-import { ROUTE_PARAMS, routeConfigOf, strictMatch, SYSTEM_PARAMS } from './routing';
+import { ROUTE_PARAMS, routeConfigOf, strictMatch, SYSTEM_PARAMS, WRITE_ROUTES } from './routing';
 import type { SimRuntime } from './runtime';
 
 type Hook = (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
 
 const UNAUTHENTICATED =
   'Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential.';
+
+const PERMISSION_DENIED = 'The caller does not have permission';
 
 export function notFoundError(): SimHttpError {
   return new SimHttpError(404, 'NOT_FOUND', 'The requested URL was not found on this server.');
@@ -78,6 +80,12 @@ export function createGate(rt: SimRuntime): Gate {
           `Invalid JSON payload received. Unknown name "${unknownParam}": Cannot bind query parameter.`,
         ),
       );
+    }
+    // IAM on the parent (caseClassifications:search has none; testIamPermissions answers it).
+    const access = route.parent === '' ? 'edit' : rt.access(route.parent);
+    const iam = route.id === 'resourcemanager.testIamPermissions';
+    if (!iam && (access === 'none' || (access === 'view' && WRITE_ROUTES.has(route.id)))) {
+      return refuse(ctx, new SimHttpError(403, 'PERMISSION_DENIED', PERMISSION_DENIED));
     }
   };
   const hooks = [open, faults, checks];

@@ -3,6 +3,8 @@ export { startGoogleSimulator } from './simulator';
 export type { GoogleSimulator, GoogleSimulatorOptions, SimStats } from './types';
 export type { FaultSpec } from '../faults';
 export { FaultRegistry } from '../faults';
+/** The API methods that write (stats keys), e.g. to count a run's writes. */
+export { WRITE_ROUTES as GOOGLE_WRITE_ROUTES } from './routing';
 export {
   DEFAULT_GOOGLE_PARENT,
   MAX_COMMENT_CHARS,

@@ -9,6 +9,14 @@ export type SimState =
 /** Maximum comment body (characters), per the discovery document. */
 export const MAX_COMMENT_CHARS = 12_800;
 export const DEFAULT_GOOGLE_PARENT = 'organizations/123456789012';
+/** What caseClassifications:search lists when no `classifications` option is given. */
+export const SANDBOX_CLASSIFICATIONS: readonly { id: string; displayName: string }[] = [
+  {
+    id: '100H41Q3DTMN0TBKCKD0SGRVNO3MK6KL5P4M2R1N3Q3G6P2QRAPE',
+    displayName: 'Technical Issue > Compute > Other',
+  },
+  { id: '100H41Q3DTMN0TBKCKD0SGRVNO3MK6KL5P4M2R1N3Q3G6P2QRAPF', displayName: 'Billing > Other' },
+];
 
 export interface SimActor {
   readonly displayName: string;

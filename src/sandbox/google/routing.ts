@@ -23,7 +23,9 @@ export type RouteId =
   | 'cases.attachments.list'
   | 'media.upload'
   | 'media.upload.metadata'
-  | 'media.download';
+  | 'media.download'
+  | 'caseClassifications.search'
+  | 'resourcemanager.testIamPermissions';
 
 /** A request matched to a route: its parent and the full names it addresses. */
 export interface RouteMatch {
@@ -72,7 +74,8 @@ export function compileTemplate(template: string): { urls: string[]; pattern: Re
     url += lit.replace(/:/g, '::');
   }
   return {
-    urls: PARENT_COLLECTIONS.map((c) => url.replace('{collection}', c)),
+    // A template without {parent} (caseClassifications:search) routes once.
+    urls: [...new Set(PARENT_COLLECTIONS.map((c) => url.replace('{collection}', c)))],
     pattern: new RegExp(`${re}$`),
   };
 }
@@ -126,8 +129,19 @@ export const SYSTEM_PARAMS: ReadonlySet<string> = new Set([
 /** Method parameters (the discovery document's), by route. */
 export const ROUTE_PARAMS: Partial<Record<RouteId, readonly string[]>> = {
   'cases.search': ['pageSize', 'pageToken', 'query'],
+  'caseClassifications.search': ['pageSize', 'pageToken', 'query'],
   'cases.comments.list': ['pageSize', 'pageToken'],
   'cases.attachments.list': ['pageSize', 'pageToken'],
   'cases.patch': ['updateMask'],
   'media.upload': ['attachment.filename'],
 };
+
+/** Methods that write under their parent (refused where the caller may only view). */
+export const WRITE_ROUTES: ReadonlySet<RouteId> = new Set<RouteId>([
+  'cases.create',
+  'cases.patch',
+  'cases.close',
+  'cases.comments.create',
+  'media.upload',
+  'media.upload.metadata',
+]);

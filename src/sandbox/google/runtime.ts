@@ -3,7 +3,7 @@
 import type { Exchange } from '../exchange';
 import type { FaultRegistry } from '../faults';
 import type { GoogleSimState } from './state';
-import type { SimStats } from './types';
+import type { ParentAccess, SimStats } from './types';
 
 export interface SimRuntimeOptions {
   readonly state: GoogleSimState;
@@ -11,6 +11,8 @@ export interface SimRuntimeOptions {
   readonly token: string;
   readonly maxUploadBytes?: number;
   readonly onExchange?: (ex: Exchange) => void;
+  readonly classifications: readonly { id: string; displayName: string }[];
+  readonly parentAccess?: Readonly<Record<string, ParentAccess>>;
 }
 
 export class SimRuntime {
@@ -19,6 +21,8 @@ export class SimRuntime {
   readonly token: string;
   readonly maxUploadBytes?: number;
   readonly onExchange?: (ex: Exchange) => void;
+  readonly classifications: readonly { id: string; displayName: string }[];
+  private readonly parentAccess: Readonly<Record<string, ParentAccess>>;
   down = false;
   private counts: SimStats = { total: 0, byRoute: {} };
   private readonly timers = new Set<NodeJS.Timeout>();
@@ -29,6 +33,13 @@ export class SimRuntime {
     this.token = opts.token;
     this.maxUploadBytes = opts.maxUploadBytes;
     this.onExchange = opts.onExchange;
+    this.classifications = opts.classifications;
+    this.parentAccess = opts.parentAccess ?? {};
+  }
+
+  /** What the caller may do under `parent` (its IAM roles there). */
+  access(parent: string): ParentAccess {
+    return this.parentAccess[parent] ?? 'edit';
   }
 
   count(routeKey: string): void {

@@ -17,6 +17,7 @@ import { FaultRegistry } from '../faults';
 import { buildGoogleSimApp } from './app';
 import {
   DEFAULT_GOOGLE_PARENT,
+  SANDBOX_CLASSIFICATIONS,
   type PersonAttachmentInput,
   type SimAttachment,
   type SimCase,
@@ -61,6 +62,8 @@ class GoogleSimulatorServer implements GoogleSimulator {
       token: this.token,
       maxUploadBytes: opts.maxUploadBytes,
       onExchange: opts.onExchange,
+      classifications: opts.classifications ?? SANDBOX_CLASSIFICATIONS,
+      parentAccess: opts.parentAccess,
     });
     this.app = buildGoogleSimApp(this.rt, this);
   }

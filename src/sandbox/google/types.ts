@@ -12,6 +12,8 @@ import type {
   SimState,
 } from './records';
 
+export type ParentAccess = 'none' | 'view' | 'edit';
+
 export interface GoogleSimulatorOptions {
   /** Listen port on 127.0.0.1 (0 = any free port). */
   port?: number;
@@ -27,8 +29,17 @@ export interface GoogleSimulatorOptions {
   firstCaseNumber?: number;
   /** Parent used by createCase() when none is given. */
   defaultParent?: string;
-  /** When set, cases.create accepts only these classification ids. */
+  /**
+   * The classifications caseClassifications:search lists; when set, cases.create accepts
+   * only these ids. Default: a few sandbox classifications listed, any id accepted.
+   */
   classifications?: readonly { id: string; displayName: string }[];
+  /**
+   * What the caller may do under each parent (IAM on the organization or project): `none`
+   * answers 403 PERMISSION_DENIED to every case method there, `view` to the writes.
+   * testIamPermissions reports the same. Parents not listed: `edit`.
+   */
+  parentAccess?: Readonly<Record<string, ParentAccess>>;
   /** When set, larger uploads answer 413. Default: no limit (none is documented). */
   maxUploadBytes?: number;
   /** Called for every API request answered (not for /_control, not for dropped ones). */

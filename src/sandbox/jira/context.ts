@@ -8,7 +8,9 @@ import {
   DEFAULT_ISSUE_TYPES,
   DEFAULT_PRIORITIES,
   type JiraSimCustomField,
+  SIM_TRANSITIONS,
   type JiraSimProject,
+  type SimTransition,
   type SimUser,
 } from './state-model';
 import { JIRA_PER_ISSUE_WRITE_LIMITS, PerIssueWriteLimit } from './write-limit';
@@ -32,6 +34,7 @@ export interface SimContext {
   /** The one Authorization header the API accepts. */
   readonly expectedAuth: string;
   readonly uploadLimit: number;
+  readonly transitions: readonly SimTransition[];
   readonly onExchange: ((ex: Exchange) => void) | undefined;
   stats: SimStats;
   down: boolean;
@@ -66,6 +69,7 @@ export function createContext(opts: JiraSimulatorOptions): SimContext {
     apiUser,
     expectedAuth: `Basic ${Buffer.from(`${email}:${apiToken}`).toString('base64')}`,
     uploadLimit: opts.uploadLimitBytes ?? 10 * 1024 * 1024,
+    transitions: opts.transitions ?? SIM_TRANSITIONS,
     onExchange: opts.onExchange,
     stats: { total: 0, byRoute: {} },
     down: false,

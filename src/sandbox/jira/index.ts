@@ -25,7 +25,7 @@ export type {
   SimStats,
 } from './types';
 export type { AttachmentSnapshot, CommentSnapshot, IssueSnapshot } from './snapshots';
-export type { JiraSimCustomField, JiraSimProject } from './state-model';
+export type { JiraSimCustomField, JiraSimProject, SimTransition } from './state-model';
 export type { FaultSpec } from '../faults';
 export type { SimWriteWindow } from './write-limit';
 export { JIRA_PER_ISSUE_WRITE_LIMITS, PER_ISSUE_WRITE_REASON } from './write-limit';

@@ -1,14 +1,32 @@
-// Site metadata: the API user (/myself), priorities (list and paged search) and fields.
+// Site metadata: the API user (/myself), projects, priorities (list and paged search) and
+// fields.
 import type { FastifyInstance } from 'fastify';
 import type { JiraRoutesOptions } from './app';
 import type { SimHandler } from './route-table';
+import { SimError } from './state-model';
 
 export async function metaRoutes(
   app: FastifyInstance,
   { ctx, render, pipeline }: JiraRoutesOptions,
 ): Promise<void> {
   const { state } = ctx;
-  const { priorityJson, userJson } = render;
+  const { priorityJson, userJson, projectJson, componentJson, issueTypeJson } = render;
+
+  const project: SimHandler = ({ params }) => {
+    const p = state.project(params['projectIdOrKey'] ?? '');
+    if (p === undefined)
+      throw new SimError(404, ['No project could be found with key or id given.']);
+    return {
+      status: 200,
+      json: {
+        ...projectJson(p.key),
+        description: '',
+        components: p.components.map((name) => componentJson(p.key, name)),
+        issueTypes: state.issueTypes.map(issueTypeJson),
+        properties: {},
+      },
+    };
+  };
 
   const myself: SimHandler = () => ({
     status: 200,
@@ -90,6 +108,11 @@ export async function metaRoutes(
   };
 
   pipeline.route(app, { method: 'GET', template: '/rest/api/3/myself', handler: myself });
+  pipeline.route(app, {
+    method: 'GET',
+    template: '/rest/api/3/project/{projectIdOrKey}',
+    handler: project,
+  });
   pipeline.route(app, {
     method: 'GET',
     template: '/rest/api/3/priority',

@@ -1,5 +1,6 @@
 // Enhanced JQL search (POST and GET /rest/api/3/search/jql) with `nextPageToken` paging and
-// the lagging search index; the removed /rest/api/3/search answers 410 Gone.
+// the lagging search index, the approximate count of a JQL; the removed /rest/api/3/search
+// answers 410 Gone.
 import { createHash } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { JiraRoutesOptions } from './app';
@@ -47,6 +48,44 @@ export async function searchRoutes(
   const { state } = ctx;
   const { issueJson } = render;
 
+  const compileBounded = (query: string): ReturnType<typeof compileJql> => {
+    let compiled;
+    try {
+      compiled = compileJql(query, state.jqlSite());
+    } catch (e) {
+      if (e instanceof JqlError) throw new SimError(400, [e.message]);
+      throw e;
+    }
+    if (!compiled.bounded) {
+      throw fail(
+        400,
+        'Unbounded JQL queries are not allowed here. Please add a search restriction to your query.',
+      );
+    }
+    return compiled;
+  };
+
+  /** The issues the (lagging) index matches; `reconcile` ids are read as they are now. */
+  const matching = (compiled: ReturnType<typeof compileJql>, reconcile: ReadonlySet<string>) =>
+    state
+      .all()
+      .map((issue) => ({
+        issue,
+        f: reconcile.has(issue.id) ? issue.fields : state.indexedFields(issue),
+      }))
+      .filter((x): x is { issue: IssueRecord; f: IssueFields } => x.f !== undefined)
+      .map((x) => ({ ...x, view: state.jqlView(x.issue, x.f) }))
+      .filter((x) => compiled.matches(x.view));
+
+  /** POST /search/approximate-count: `{jql}` → `{count}` from the search index. */
+  const approximateCount: SimHandler = ({ body }) => {
+    const rec = requireObject(body);
+    rejectUnknown(rec, ['jql'], 'com.atlassian.jira.rest.v2.search.JQLCountRequestBean');
+    const jql = rec['jql'];
+    if (typeof jql !== 'string') throw fail(400, "'jql' must be a string.");
+    return { status: 200, json: { count: matching(compileBounded(jql), new Set()).length } };
+  };
+
   const searchJql: SimHandler = ({ body }) => {
     const rec = requireObject(body);
     rejectUnknown(
@@ -86,31 +125,10 @@ export async function searchRoutes(
     }
     const reconcileIds = new Set(((reconcile as number[] | undefined) ?? []).map(String));
     const query = jql ?? '';
-    let compiled;
-    try {
-      compiled = compileJql(query, state.jqlSite());
-    } catch (e) {
-      if (e instanceof JqlError) throw new SimError(400, [e.message]);
-      throw e;
-    }
-    if (!compiled.bounded) {
-      throw fail(
-        400,
-        'Unbounded JQL queries are not allowed here. Please add a search restriction to your query.',
-      );
-    }
+    const compiled = compileBounded(query);
     const max = Math.min(maxRaw === undefined ? 50 : (maxRaw as number), SEARCH_MAX_RESULTS);
     const offset = typeof token === 'string' && token !== '' ? offsetFromToken(query, token) : 0;
-    const hits = state
-      .all()
-      .map((issue) => ({
-        issue,
-        f: reconcileIds.has(issue.id) ? issue.fields : state.indexedFields(issue),
-      }))
-      .filter((x): x is { issue: IssueRecord; f: IssueFields } => x.f !== undefined)
-      .map((x) => ({ ...x, view: state.jqlView(x.issue, x.f) }))
-      .filter((x) => compiled.matches(x.view))
-      .sort((a, b) => compiled.compare(a.view, b.view));
+    const hits = matching(compiled, reconcileIds).sort((a, b) => compiled.compare(a.view, b.view));
     const page = hits.slice(offset, offset + max);
     const selectField = fieldSelector(fields, 'id');
     const selectProperty = propertySelector(properties);
@@ -147,6 +165,11 @@ export async function searchRoutes(
 
   pipeline.route(app, { method: 'POST', template: '/rest/api/3/search/jql', handler: searchJql });
   pipeline.route(app, { method: 'GET', template: '/rest/api/3/search/jql', handler: searchJqlGet });
+  pipeline.route(app, {
+    method: 'POST',
+    template: '/rest/api/3/search/approximate-count',
+    handler: approximateCount,
+  });
   pipeline.route(app, { method: 'GET', template: '/rest/api/3/search', handler: gone });
   pipeline.route(app, { method: 'POST', template: '/rest/api/3/search', handler: gone });
 }

@@ -3,7 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { JiraRoutesOptions } from './app';
 import type { SimHandler } from './route-table';
-import { SIM_TRANSITIONS, SimError, type IssueRecord } from './state-model';
+import { SimError, type IssueRecord, type SimTransition } from './state-model';
 import { asRecord, fail, requireObject } from './wire';
 
 export async function transitionRoutes(
@@ -14,10 +14,10 @@ export async function transitionRoutes(
   const { statusJson } = render;
   const { applyEdits } = edits;
 
-  const availableTransitions = (issue: IssueRecord): typeof SIM_TRANSITIONS =>
-    SIM_TRANSITIONS.filter((t) => t.to !== issue.fields.status);
+  const availableTransitions = (issue: IssueRecord): readonly SimTransition[] =>
+    ctx.transitions.filter((t) => t.to !== issue.fields.status);
 
-  const transitionJson = (t: (typeof SIM_TRANSITIONS)[number]): Record<string, unknown> => ({
+  const transitionJson = (t: SimTransition): Record<string, unknown> => ({
     id: t.id,
     name: t.name,
     to: statusJson(t.to),

@@ -3,7 +3,7 @@
 import type { Exchange } from '../exchange';
 import type { FaultRegistry } from '../faults';
 import type { AttachmentSnapshot, CommentSnapshot, IssueSnapshot } from './snapshots';
-import type { JiraSimCustomField, JiraSimProject } from './state-model';
+import type { JiraSimCustomField, JiraSimProject, SimTransition } from './state-model';
 import type { SimWriteWindow } from './write-limit';
 
 export interface JiraSimulatorOptions {
@@ -21,6 +21,11 @@ export interface JiraSimulatorOptions {
   issueTypes?: string[];
   /** Custom fields of the site (text fields). Default: customfield_10050 "Google Case". */
   customFields?: JiraSimCustomField[];
+  /**
+   * The workflow: transitions every issue may take (except into its own status), by
+   * target status name (To Do, In Progress, Done, Won't Do). Default: one into each.
+   */
+  transitions?: readonly SimTransition[];
   now?: () => Date;
   random?: () => number;
   /** Writes younger than this may be missing or stale in /search/jql (never in GET /issue). */
