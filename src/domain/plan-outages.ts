@@ -42,7 +42,8 @@ export function planOutage(
   records: readonly MirroredItem[] = [],
 ): OutagePlan {
   const present = SIDES.filter((side) => (side === 'google' ? m.googleCaseName : m.companyCaseID));
-  if (m.resolvedAt || present.length === 0) return { outage: false, actions: [] };
+  // A pair paused on the status page is not synced on purpose: no outage, no notices.
+  if (m.resolvedAt || m.pausedAt || present.length === 0) return { outage: false, actions: [] };
   const g = effectiveSyncedAt(m, 'google', global) ?? m.newContentAt;
   const c = effectiveSyncedAt(m, 'company', global) ?? m.newContentAt;
   const late = (syncedAt: Date) =>
