@@ -29,6 +29,8 @@ async function main(): Promise<void> {
     STORE: 'memory',
     TASK_QUEUE: 'local',
     SCHEDULER: 'local',
+    // The status page at /admin/, without IAP: the page says so in a red banner.
+    ADMIN_PAGE: 'local',
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
     LOG_FORMAT: process.env.LOG_FORMAT ?? 'pretty',
   });
@@ -40,6 +42,7 @@ async function main(): Promise<void> {
   );
   say(`Jira simulator                  ${jira.url}   (control API: ${jira.url}/_control/issues)`);
   say(`Connector                       ${connector.url}   (polls every minute, as cron.yaml says)`);
+  say(`Status page (NO IAP, local only) ${connector.url}/admin/`);
 
   const gcase = google.createCase({
     parent: PARENT,
