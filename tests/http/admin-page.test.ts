@@ -13,6 +13,7 @@ import {
 import type { NewCaseMapping } from '../../src/domain/mapping';
 import type { AdminIdentity } from '../../src/ports/admin-identity';
 import { makeDeps, type TestDeps } from '../support/task-deps';
+import { newMapping } from '../contract/mapping-store.contract';
 
 const USER = { 'x-test-user': 'ops@example.com' };
 const testIdentity: AdminIdentity = {
@@ -70,29 +71,9 @@ async function start(deps: TestDeps = makeDeps(), identity: AdminIdentity = test
   return { deps, get, post, lines, base };
 }
 
-let n = 0;
-function pair(over: Partial<NewCaseMapping> = {}): NewCaseMapping {
-  n += 1;
-  const at = new Date('2026-03-01T10:00:00Z');
-  return {
-    googleCaseName: `organizations/1/cases/${n}`,
-    companyCaseID: `${10000 + n}`,
-    companyCaseKey: `SUP-${n}`,
-    newContentAt: at,
-    resolvedAt: null,
-    companyUpdatesSyncedAt: at,
-    googleUpdatesSyncedAt: at,
-    outageCommentSentToGoogle: false,
-    outageCommentSentToCompany: false,
-    priority: 1,
-    origin: 'google',
-    googlePendingSince: null,
-    companyPendingSince: null,
-    counterpartCreationStartedAt: null,
-    outageDetectedAt: null,
-    ...over,
-  };
-}
+/** A stored pair (the contract suite's builder), priority P1. */
+const pair = (over: Partial<NewCaseMapping> = {}): NewCaseMapping =>
+  newMapping({ priority: 1, ...over });
 
 const rows = (text: string) => (text.match(/<tr id="pair-/g) ?? []).length;
 
