@@ -126,8 +126,8 @@ export async function recordSyncFailure(
 }
 
 /**
- * A task route's summary as a TaskRun, or null for a run that found and did nothing
- * (cheaper: an idle poll or an unchanged re-sync stays without a store write; the page
+ * A task route's summary as a TaskRun, or null for a run that found and did nothing or
+ * lost a race (cheaper: an idle poll or an unchanged re-sync stays without a store write; the page
  * shows the polls' last times from Global instead).
  */
 export function taskRunOf(
@@ -137,6 +137,8 @@ export function taskRunOf(
   result: { readonly outcome: TaskOutcome } | { readonly error: unknown },
 ): TaskRun | null {
   if ('error' in result) {
+    // A lost lease or optimistic write is retried by the queue: not a failure to show.
+    if (result.error instanceof ConflictError) return null;
     return { task, at, outcome: 'failed', ref, reason: errorClass(result.error), counts: {} };
   }
   const r = result.outcome;

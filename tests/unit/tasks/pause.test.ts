@@ -1,12 +1,13 @@
 // Pausing a pair from the status page: polls do not enqueue it, the outage detector
 // ignores it, its sync tasks answer skipped: paused; resuming queues both syncs, which
 // catch up on what changed meanwhile. A failed sync leaves its error class on the pair.
-import { SyncError } from '../../../src/domain/errors';
+import { ConflictError, SyncError } from '../../../src/domain/errors';
 import {
   applyAdminAction,
   recordSyncFailure,
   syncCompanyCaseUnlessPaused,
   syncGoogleCaseUnlessPaused,
+  taskRunOf,
 } from '../../../src/tasks/admin-actions';
 import { detectOutages } from '../../../src/tasks/detect-outages';
 import { pollGoogle } from '../../../src/tasks/poll';
@@ -62,6 +63,42 @@ describe('pause and resume', () => {
     expect(await deps.memory.get(pair.mappingId)).toMatchObject({
       lastError: null,
       lastErrorAt: null,
+    });
+  });
+});
+
+describe('task runs', () => {
+  const at = new Date('2026-03-01T10:00:00Z');
+  it('records what a run did or why it failed, and nothing for an idle run or a lost race', () => {
+    expect(
+      taskRunOf('poll-google', null, at, { outcome: { outcome: 'done', changed: 0 } }),
+    ).toBeNull();
+    expect(
+      taskRunOf('sync-google-case', 'organizations/1/cases/2', at, {
+        error: new ConflictError('pair is being synced by another worker'),
+      }),
+    ).toBeNull();
+    expect(
+      taskRunOf('poll-google', null, at, { outcome: { outcome: 'done', changed: 2, adopted: 1 } }),
+    ).toEqual({
+      task: 'poll-google',
+      at,
+      outcome: 'done',
+      ref: null,
+      reason: null,
+      counts: { changed: 2, adopted: 1 },
+    });
+    expect(
+      taskRunOf('sync-company-case', '10042', at, {
+        error: new SyncError('rate-limited', 'Jira said: case text'),
+      }),
+    ).toEqual({
+      task: 'sync-company-case',
+      at,
+      outcome: 'failed',
+      ref: '10042',
+      reason: 'SyncError/rate-limited',
+      counts: {},
     });
   });
 });
