@@ -1,7 +1,14 @@
 // A MappingStore wrapper that counts every call by kind (read, write, lease) and the
 // entities each call touches, without changing what the wrapped store does. Store
 // operations are the MappingStore method calls; entities are what Datastore bills.
-import type { CaseMapping, Global, MirroredItem, NewCaseMapping } from '../src/domain/mapping';
+import type {
+  CaseMapping,
+  Global,
+  MirroredItem,
+  NewCaseMapping,
+  PairFilter,
+  TaskRun,
+} from '../src/domain/mapping';
 import type { MappingStore } from '../src/ports/mapping-store';
 
 export type StoreMethod = keyof MappingStore;
@@ -21,6 +28,9 @@ export const STORE_OP_KIND: Readonly<Record<StoreMethod, StoreOpKind>> = {
   listResolvedBefore: 'read',
   listMirroredItems: 'read',
   recordMirroredItem: 'write',
+  listPairs: 'read',
+  recordTaskRun: 'write',
+  listTaskRuns: 'read',
   acquireLease: 'lease',
   releaseLease: 'lease',
 };
@@ -133,6 +143,26 @@ export class CountingMappingStore implements MappingStore {
     const page = await this.inner.listResolvedBefore(before, pageToken);
     this.count('listResolvedBefore', page.items.length);
     return page;
+  }
+
+  async listPairs(
+    filter: PairFilter,
+    page: { readonly pageSize: number; readonly pageToken?: string },
+  ): Promise<{ items: CaseMapping[]; nextPageToken?: string }> {
+    const result = await this.inner.listPairs(filter, page);
+    this.count('listPairs', result.items.length);
+    return result;
+  }
+
+  async recordTaskRun(run: TaskRun): Promise<void> {
+    this.count('recordTaskRun', 1);
+    return this.inner.recordTaskRun(run);
+  }
+
+  async listTaskRuns(limit: number): Promise<TaskRun[]> {
+    const runs = await this.inner.listTaskRuns(limit);
+    this.count('listTaskRuns', runs.length);
+    return runs;
   }
 
   async listMirroredItems(mappingId: string): Promise<MirroredItem[]> {

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything the tests need from the registries this project may use (npm and
-# Debian's packages): the npm dependencies, a Java runtime, and the Cloud SDK's Datastore
-# emulator where the machine's apt sources offer it. What cannot be had is said loudly;
+# Debian's packages): the npm dependencies, a Java runtime, the Cloud SDK's Datastore
+# emulator where the machine's apt sources offer it, and Chromium for the browser test. What cannot be had is said loudly;
 # `npm test` then says again, at its top and after its summary, which suites it skipped.
 #
 #   bash scripts/setup.sh        # then: npm test
@@ -49,5 +49,12 @@ else
     npm test will SKIP the Datastore store and chaos suites (and fail them in CI).
     Install the Cloud SDK with its cloud-datastore-emulator component, then run npm test again."
   fi
+fi
+# The status page's browser test (tests/browser/) drives Debian's headless Chromium with
+# playwright-core (npm); it fails in CI without it and skips locally, loudly.
+if command -v chromium >/dev/null 2>&1; then
+  say "chromium: $(chromium --version 2>/dev/null | head -n 1)"
+else
+  apt_install chromium && say "chromium installed" || loud "no chromium: the status page's browser test will SKIP (and fail in CI)"
 fi
 say "done: run npm test"

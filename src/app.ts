@@ -1,7 +1,17 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { handleError } from './http/errors';
+import { adminRoutes } from './http/admin/routes';
+import type { AdminLinks } from './http/admin/render';
 import { taskRoutes } from './http/routes';
+import type { AdminIdentity } from './ports/admin-identity';
+import type { AdminDeps } from './tasks/admin-actions';
 import type { TaskDeps } from './tasks/deps';
+
+/** The status page's own dependencies (its identity check and where it links). */
+export interface AdminPage {
+  readonly identity: AdminIdentity;
+  readonly links: AdminLinks;
+}
 
 export interface AppDeps extends Omit<TaskDeps, 'log'> {
   /** A pino logger (JSON for Cloud Logging); the sandbox and tests pass their own. */
@@ -10,6 +20,8 @@ export interface AppDeps extends Omit<TaskDeps, 'log'> {
   readonly traceProject?: string;
   /** Loads what the first task would otherwise wait for (App Engine's /_ah/warmup). */
   readonly warmup?: () => Promise<void>;
+  /** The status page at /admin/ on this service too (the sandbox: no IAP, red banner). */
+  readonly admin?: AdminPage;
 }
 
 /** Builds the app without listening or reading env (STYLE.md). */
@@ -38,7 +50,23 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     await deps.warmup?.();
     return { status: 'warm' };
   });
-  const { logger, traceProject, warmup: _warmup, ...rest } = deps;
+  const { logger, traceProject, warmup: _warmup, admin, ...rest } = deps;
   void app.register(taskRoutes, { deps: { ...rest, log: logger }, traceProject });
+  if (admin) void app.register(adminRoutes, { ...admin, deps: { ...rest, log: logger } });
+  return app;
+}
+
+/** The `admin` service (admin.yaml): /healthz and the status page, nothing else. */
+export function buildAdminApp(
+  deps: Omit<AdminDeps, 'log'> & AdminPage & { readonly logger: FastifyBaseLogger },
+): FastifyInstance {
+  const app = Fastify({
+    loggerInstance: deps.logger,
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: 64 * 1024,
+  });
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  const { logger, identity, links, ...rest } = deps;
+  void app.register(adminRoutes, { identity, links, deps: { ...rest, log: logger } });
   return app;
 }

@@ -37,6 +37,55 @@ export interface Config {
     readonly location: string;
     readonly queue: string;
   };
+  /** ADMIN_PAGE=local: the status page at /admin/ of this service, without IAP (sandbox only). */
+  readonly adminPage: 'off' | 'local';
+}
+
+/** The `admin` service (SERVICE_ROLE=admin, admin.yaml): the status page behind IAP. */
+export interface AdminConfig {
+  readonly port: number;
+  readonly onAppEngine: boolean;
+  /** `/projects/NUMBER/apps/PROJECT_ID`; null only off App Engine (then no IAP, red banner). */
+  readonly iapAudience: string | null;
+  readonly store: Config['store'];
+  readonly taskQueue: Config['taskQueue'];
+  readonly log: Config['log'];
+  readonly cloudTasks: Config['cloudTasks'];
+  /** For the tickets' links (JIRA_BASE_URL), when set. */
+  readonly jiraBaseUrl: string | null;
+}
+
+const IAP_AUDIENCE = /^\/projects\/\d+\/apps\/[a-z][-a-z0-9.:]*$/;
+
+/** The admin service's settings: what loadConfig reads that it needs, plus ADMIN_IAP_AUDIENCE. */
+export function loadAdminConfig(env: Readonly<Record<string, string | undefined>>): AdminConfig {
+  const base = loadConfig({
+    SUPPORT_PARENT: 'organizations/0',
+    JIRA_BASE_URL: 'https://unused.invalid',
+    JIRA_EMAIL: 'unused',
+    JIRA_API_TOKEN: 'unused',
+    JIRA_PROJECT_KEY: 'UNUSED',
+    ...env,
+    SCHEDULER: 'off',
+    ADMIN_PAGE: 'off',
+  });
+  const audience = env.ADMIN_IAP_AUDIENCE?.trim() || null;
+  const problems: string[] = [];
+  if (audience !== null && !IAP_AUDIENCE.test(audience))
+    problems.push('ADMIN_IAP_AUDIENCE must look like /projects/PROJECT_NUMBER/apps/PROJECT_ID');
+  if (audience === null && base.onAppEngine)
+    problems.push('ADMIN_IAP_AUDIENCE is required on App Engine (the status page is behind IAP)');
+  if (problems.length > 0) throw new ConfigError(problems);
+  return Object.freeze({
+    port: base.port,
+    onAppEngine: base.onAppEngine,
+    iapAudience: audience,
+    store: base.store,
+    taskQueue: base.taskQueue,
+    log: base.log,
+    cloudTasks: base.cloudTasks,
+    jiraBaseUrl: env.JIRA_BASE_URL?.trim() || null,
+  });
 }
 
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
@@ -188,7 +237,10 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       location: get('CLOUD_TASKS_LOCATION') ?? 'us-central1',
       queue: get('CLOUD_TASKS_QUEUE') ?? 'sync',
     },
+    adminPage: oneOf('ADMIN_PAGE', ['off', 'local'] as const, 'off'),
   };
+  if (config.adminPage === 'local' && onAppEngine)
+    problems.push('ADMIN_PAGE=local has no IAP and is refused on App Engine (deploy admin.yaml)');
   if (config.taskQueue === 'cloud-tasks' && !config.cloudTasks.project)
     problems.push('GOOGLE_CLOUD_PROJECT is required with TASK_QUEUE=cloud-tasks');
   if (problems.length > 0) throw new ConfigError(problems);

@@ -2,8 +2,8 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
-import { buildApp } from './app';
-import { ConfigError, loadConfig, type Config } from './config';
+import { buildAdminApp, buildApp, type AdminPage } from './app';
+import { ConfigError, loadAdminConfig, loadConfig, type Config } from './config';
 import { createLogger } from './adapters/log/pino-logger';
 import type { LocalTaskQueue, SetTimer } from './adapters/local/local-task-queue';
 import type { LocalScheduler } from './adapters/local/local-scheduler';
@@ -89,6 +89,7 @@ export async function startServer(
     newId: randomUUID,
     traceProject: config.cloudTasks.project ?? undefined,
     warmup: ready,
+    ...(config.adminPage === 'local' ? { admin: await localAdminPage(config) } : {}),
   });
   const address = await app.listen({
     port: config.port,
@@ -175,6 +176,73 @@ export async function makeCrm(config: Config, retry?: RetryPolicy): Promise<Crm>
   });
 }
 
+/** The sandbox's status page: no IAP (the page says so in red), links to the simulators. */
+async function localAdminPage(config: Config): Promise<AdminPage> {
+  const { noIapIdentity } = await import('./adapters/iap/iap-admin-identity');
+  return {
+    identity: noIapIdentity,
+    links: adminLinks(config.google.emulatorHost, config.jira.baseUrl),
+  };
+}
+
+function adminLinks(emulatorHost: string | null, jiraBaseUrl: string | null): AdminPage['links'] {
+  return {
+    googleCase: (name) =>
+      emulatorHost
+        ? `http://${emulatorHost}/_control/cases/${encodeURIComponent(name.split('/').pop() ?? '')}`
+        : `https://console.cloud.google.com/support/cases/detail/v2/${encodeURIComponent(name.split('/').pop() ?? '')}`,
+    crmTicket: (key) => (jiraBaseUrl ? `${jiraBaseUrl}/browse/${encodeURIComponent(key)}` : '#'),
+  };
+}
+
+export interface RunningAdmin {
+  readonly app: FastifyInstance;
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+/** SERVICE_ROLE=admin (admin.yaml): the status page behind IAP, on the connector's store and queue. */
+export async function startAdminServer(
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<RunningAdmin> {
+  const config = loadAdminConfig(env);
+  const logger = createLogger(config.log);
+  const [{ IapAdminIdentity, noIapIdentity }, store] = await Promise.all([
+    import('./adapters/iap/iap-admin-identity'),
+    config.store === 'memory' ? makeMemoryStore() : makeDatastore(env),
+  ]);
+  const identity = config.iapAudience
+    ? new IapAdminIdentity({
+        audience: config.iapAudience,
+        onRefused: (reason) => logger.warn({ reason }, 'IAP assertion refused'),
+      })
+    : noIapIdentity;
+  let queue: TaskQueue;
+  if (config.taskQueue === 'cloud-tasks') {
+    queue = await makeCloudTasks(config);
+  } else {
+    // Off App Engine without a connector beside it: "sync now" is logged, not delivered.
+    queue = {
+      enqueue: async (task) =>
+        logger.info({ task: task.kind }, 'sync task not delivered (no queue)'),
+    };
+  }
+  const app = buildAdminApp({
+    store,
+    queue,
+    clock: systemClock,
+    logger,
+    identity,
+    links: adminLinks(null, config.jiraBaseUrl),
+  });
+  const address = await app.listen({
+    port: config.port,
+    host: config.onAppEngine ? '0.0.0.0' : '127.0.0.1',
+  });
+  logger.info({ url: address, iap: identity.iap }, 'status page listening');
+  return { app, url: address, close: () => app.close() };
+}
+
 export async function makeSupport(
   config: Config,
   env: Readonly<Record<string, string | undefined>>,
@@ -206,7 +274,7 @@ export async function makeDatastore(
   });
 }
 
-async function makeCloudTasks(config: Config): Promise<TaskQueue> {
+async function makeCloudTasks(config: Pick<Config, 'cloudTasks'>): Promise<TaskQueue> {
   const [{ CloudTasksClient }, { CloudTasksQueue }] = await Promise.all([
     import('@google-cloud/tasks'),
     import('./adapters/cloud-tasks/cloud-tasks-queue'),
@@ -243,6 +311,13 @@ const BOOT_CHECK_DELAY_MS = 1000;
 
 async function main(): Promise<void> {
   try {
+    if (process.env.SERVICE_ROLE === 'admin') {
+      const admin = await startAdminServer(process.env);
+      const stopAdmin = () => void admin.close().finally(() => process.exit(0));
+      process.once('SIGTERM', stopAdmin);
+      process.once('SIGINT', stopAdmin);
+      return;
+    }
     const running = await startServer(process.env);
     // Read the secret and load the clients at start, not at the first task, so a bad secret
     // fails the boot. Loading them blocks the event loop for about a second, so it runs just

@@ -44,6 +44,17 @@ export interface CaseMapping {
    * down and never received the outage notice.
    */
   readonly outageDetectedAt?: Date | null;
+  /**
+   * Set by an operator on the status page: polls do not enqueue the pair, detect-outages
+   * ignores it and its sync tasks are skipped, until it is resumed (null again).
+   */
+  readonly pausedAt?: Date | null;
+  /**
+   * The last failed sync of the pair: the error's class and kind only (`SyncError/retry`),
+   * never its message, which may quote upstream text. Cleared by the next sync that works.
+   */
+  readonly lastError?: string | null;
+  readonly lastErrorAt?: Date | null;
   /** Optimistic concurrency: bumped by every save. */
   readonly version: number;
 }
@@ -74,4 +85,31 @@ export interface MirroredItem {
   /** Id of the item the connector wrote on the other side; for multi-part comments, the first part. */
   readonly targetIds: readonly string[];
   readonly createdAt: Date;
+}
+
+/** The status page's listings of pairs (each one Datastore query on one property). */
+export type PairFilter =
+  | { readonly kind: 'open' }
+  /** Open, with a lastError (the last sync failed). */
+  | { readonly kind: 'failing' }
+  /** Open, with an outage detected. */
+  | { readonly kind: 'outage' }
+  /** Resolved at or after `since` (the page passes now − 30 days). */
+  | { readonly kind: 'closed'; readonly since: Date };
+
+/**
+ * One task run as the status page shows it (kind `TaskRun`, the most recent few hundred):
+ * counts and constant reasons only, never case text or upstream messages.
+ */
+export interface TaskRun {
+  /** `poll-google`, `sync-google-case`, `detect-outages`, … */
+  readonly task: string;
+  readonly at: Date;
+  readonly outcome: 'done' | 'dropped' | 'skipped' | 'failed';
+  /** The case name, ticket id or mapping id the run was about (task bodies' ids). */
+  readonly ref: string | null;
+  /** A constant reason (`paused`, `mapping-gone`) or, for a failure, `Class/kind`. */
+  readonly reason: string | null;
+  /** What the run counted: changed, adopted, comments, attachments, outages, … */
+  readonly counts: Readonly<Record<string, number>>;
 }

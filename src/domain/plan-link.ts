@@ -168,6 +168,8 @@ export function planSyncedMapping(
       mirrored || m.companyPendingSince || !m.companyUpdatesSyncedAt
         ? r.startedAt
         : m.companyUpdatesSyncedAt,
+    // A sync that got this far worked: the status page stops showing the last failure.
+    ...(m.lastError || m.lastErrorAt ? { lastError: null, lastErrorAt: null } : {}),
   };
   return { next, save: mappingChanged(m, next) };
 }

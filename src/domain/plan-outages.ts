@@ -42,7 +42,8 @@ export function planOutage(
   records: readonly MirroredItem[] = [],
 ): OutagePlan {
   const present = SIDES.filter((side) => (side === 'google' ? m.googleCaseName : m.companyCaseID));
-  if (m.resolvedAt || present.length === 0) return { outage: false, actions: [] };
+  // A pair paused on the status page is not synced on purpose: no outage, no notices.
+  if (m.resolvedAt || m.pausedAt || present.length === 0) return { outage: false, actions: [] };
   const { g, c } = syncedUpTo(m, global);
   const late = (syncedAt: Date) =>
     isOutage({ priority: m.priority, newContentAt: m.newContentAt, syncedAt, now });

@@ -8,7 +8,12 @@ export type PollAction =
   | {
       readonly kind: 'skip';
       readonly reason:
-        'too-old' | 'closed-unmapped' | 'resolved' | 'mirror-awaiting-link' | 'counterpart-mapped';
+        | 'too-old'
+        | 'closed-unmapped'
+        | 'resolved'
+        | 'mirror-awaiting-link'
+        | 'counterpart-mapped'
+        | 'paused';
     }
   | { readonly kind: 'adopt'; readonly mapping: NewCaseMapping }
   | { readonly kind: 'mark-pending'; readonly mapping: CaseMapping }
@@ -55,6 +60,8 @@ export function planPolledItem(
     return [{ kind: 'adopt', mapping: newMapping(item, now) }, { kind: 'enqueue' }];
   }
   if (mapping.resolvedAt) return [{ kind: 'skip', reason: 'resolved' }];
+  // Paused on the status page: not enqueued, not marked (resuming enqueues both syncs).
+  if (mapping.pausedAt) return [{ kind: 'skip', reason: 'paused' }];
   const synced =
     item.side === 'google' ? mapping.googleUpdatesSyncedAt : mapping.companyUpdatesSyncedAt;
   const pending = item.side === 'google' ? mapping.googlePendingSince : mapping.companyPendingSince;

@@ -1,11 +1,16 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { cleanUpCaseMappings } from '../tasks/clean-up';
-import type { TaskDeps } from '../tasks/deps';
+import type { TaskDeps, TaskOutcome } from '../tasks/deps';
 import { detectOutages } from '../tasks/detect-outages';
 import { postQueuedOutageNotices } from '../tasks/outage-notices';
 import { pollCompany, pollGoogle } from '../tasks/poll';
-import { syncCompanyCase, syncGoogleCase } from '../tasks/sync-pair';
+import {
+  recordSyncFailure,
+  syncCompanyCaseUnlessPaused,
+  syncGoogleCaseUnlessPaused,
+} from '../tasks/admin-actions';
 import { requireCaller } from './guard';
+import { recorded } from './task-runs';
 
 // Each task body is one string field. Checked by hand rather than with zod (used at the
 // adapters' boundaries): loading zod costs ~100 ms of a cold start before /healthz.
@@ -38,29 +43,53 @@ export async function taskRoutes(
   const cron = { preHandler: requireCaller('cron') };
   const queue = { preHandler: requireCaller('queue') };
 
-  app.get('/tasks/poll-google', cron, (req) => pollGoogle(withLog(req)));
-  app.get('/tasks/poll-company', cron, (req) => pollCompany(withLog(req)));
-  app.get('/tasks/clean-up-case-mappings', cron, (req) => cleanUpCaseMappings(withLog(req)));
+  // Each run's summary is recorded for the status page (task-runs.ts).
+  const cronTask = (task: string, run: (deps: TaskDeps) => Promise<TaskOutcome>) =>
+    app.get(`/tasks/${task}`, cron, (req) => {
+      const deps = withLog(req);
+      return recorded(deps, task, null, () => run(deps));
+    });
+  cronTask('poll-google', pollGoogle);
+  cronTask('poll-company', pollCompany);
+  cronTask('clean-up-case-mappings', cleanUpCaseMappings);
   app.get('/tasks/detect-outages', cron, async (req, reply) => {
-    const r = await detectOutages(withLog(req));
+    const deps = withLog(req);
+    const r = await recorded(deps, 'detect-outages', null, () => detectOutages(deps));
     return reply.code(r.outages > 0 ? 500 : 200).send(r);
   });
 
   app.post('/tasks/sync-google-case', queue, async (req) => {
     const caseName = onlyField(req.body, 'caseName', CASE_NAME);
     if (caseName === null) return dropped(req.log, 'sync-google-case');
-    return syncGoogleCase(withLog(req), caseName);
+    const deps = withLog(req);
+    return recorded(
+      deps,
+      'sync-google-case',
+      caseName,
+      () => syncGoogleCaseUnlessPaused(deps, caseName),
+      (e) => recordSyncFailure(deps, { caseName }, e),
+    );
   });
   app.post('/tasks/sync-company-case', queue, async (req) => {
     const caseId = onlyField(req.body, 'caseId', ISSUE_ID);
     if (caseId === null) return dropped(req.log, 'sync-company-case');
-    return syncCompanyCase(withLog(req), caseId);
+    const deps = withLog(req);
+    return recorded(
+      deps,
+      'sync-company-case',
+      caseId,
+      () => syncCompanyCaseUnlessPaused(deps, caseId),
+      (e) => recordSyncFailure(deps, { caseId }, e),
+    );
   });
   // Not in SPEC §3.1: queued by detect-outages for a pair whose lease it found held.
   app.post('/tasks/post-outage-notices', queue, async (req) => {
     const mappingId = onlyField(req.body, 'mappingId', MAPPING_ID);
     if (mappingId === null) return dropped(req.log, 'post-outage-notices');
-    return postQueuedOutageNotices(withLog(req), mappingId);
+    const deps = withLog(req);
+    return recorded(deps, 'post-outage-notices', mappingId, () =>
+      postQueuedOutageNotices(deps, mappingId),
+    );
   });
 }
 

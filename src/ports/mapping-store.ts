@@ -1,4 +1,14 @@
-import type { CaseMapping, Global, MirroredItem, NewCaseMapping } from '../domain/mapping';
+import type {
+  CaseMapping,
+  Global,
+  MirroredItem,
+  NewCaseMapping,
+  PairFilter,
+  TaskRun,
+} from '../domain/mapping';
+
+/** Largest page of listPairs (the status page shows one page per request). */
+export const MAX_PAIRS_PAGE = 100;
 
 /**
  * Persistent state (Datastore kinds CaseMapping, Global, MirroredItem, plus leases).
@@ -31,6 +41,20 @@ export interface MappingStore {
     before: Date,
     pageToken?: string,
   ): Promise<{ items: CaseMapping[]; nextPageToken?: string }>;
+
+  /**
+   * The status page's listing: one filtered page of at most `pageSize` (≤ MAX_PAIRS_PAGE)
+   * pairs in a stable order, and a cursor to the next page. Never reads the whole kind.
+   */
+  listPairs(
+    filter: PairFilter,
+    page: { readonly pageSize: number; readonly pageToken?: string },
+  ): Promise<{ items: CaseMapping[]; nextPageToken?: string }>;
+
+  /** One write: a task route's summary. The store keeps about the newest TASK_RUNS_KEPT. */
+  recordTaskRun(run: TaskRun): Promise<void>;
+  /** The newest runs first, at most `limit` (≤ 200). */
+  listTaskRuns(limit: number): Promise<TaskRun[]>;
 
   listMirroredItems(mappingId: string): Promise<MirroredItem[]>;
   /** Idempotent on (mappingId, kind, sourceSide, sourceId). */

@@ -30,6 +30,8 @@ async function main(): Promise<void> {
     STORE: 'memory',
     TASK_QUEUE: 'local',
     SCHEDULER: 'local',
+    // The status page at /admin/, without IAP: the page says so in a red banner.
+    ADMIN_PAGE: 'local',
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
     LOG_FORMAT: process.env.LOG_FORMAT ?? 'pretty',
   });
@@ -41,6 +43,7 @@ async function main(): Promise<void> {
   );
   say(`Jira simulator                  ${jira.url}   (control API: ${jira.url}/_control/issues)`);
   say(`Connector                       ${connector.url}   (polls every minute, as cron.yaml says)`);
+  say(`Status page (NO IAP, local only) ${connector.url}/admin/`);
 
   const seeded = seedSandbox(google, jira, PARENT);
   say(`seeded Google case ${seeded.caseName} and Jira ticket ${seeded.issueKey}`);

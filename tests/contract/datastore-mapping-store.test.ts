@@ -136,6 +136,9 @@ if (emulator.kind === 'missing') {
           'companyPendingSince',
           'counterpartCreationStartedAt',
           'outageDetectedAt',
+          'pausedAt',
+          'lastError',
+          'lastErrorAt',
           'version',
         ].sort(),
       );

@@ -1,7 +1,13 @@
 // One contract for every MappingStore: run against MemoryMappingStore and against
 // DatastoreMappingStore (on the Datastore emulator). Keeps the in-memory store honest.
 import { ConflictError, SyncError } from '../../src/domain/errors';
-import type { CaseMapping, MirroredItem, NewCaseMapping } from '../../src/domain/mapping';
+import type {
+  CaseMapping,
+  MirroredItem,
+  NewCaseMapping,
+  PairFilter,
+  TaskRun,
+} from '../../src/domain/mapping';
 import type { MappingStore } from '../../src/ports/mapping-store';
 import { allPages } from './port-contract-helpers';
 
@@ -42,6 +48,9 @@ export function newMapping(overrides: Partial<NewCaseMapping> = {}): NewCaseMapp
     companyPendingSince: at(2),
     counterpartCreationStartedAt: null,
     outageDetectedAt: null,
+    pausedAt: null,
+    lastError: null,
+    lastErrorAt: null,
     ...overrides,
   };
 }
@@ -413,6 +422,87 @@ export function mappingStoreContract(name: string, makeStore: MakeStore): void {
 
       it('refuses a page token it did not issue as a permanent error', async () => {
         await expect(store.listOpen('not-a-token')).rejects.toMatchObject({ kind: 'permanent' });
+      });
+    });
+
+    describe('status page: listPairs, pause and last error, task runs', () => {
+      const ids = (page: { items: CaseMapping[] }): string[] => page.items.map((m) => m.id);
+      const everyPage = async (filter: PairFilter, pageSize: number) =>
+        collect((pageToken) => store.listPairs(filter, { pageSize, pageToken }));
+
+      it('round-trips pausedAt, lastError and lastErrorAt', async () => {
+        const m = await store.insert(newMapping());
+        expect(m).toMatchObject({ pausedAt: null, lastError: null, lastErrorAt: null });
+        const saved = await store.update({
+          ...m,
+          pausedAt: at(7),
+          lastError: 'SyncError/retry',
+          lastErrorAt: sec(30),
+        });
+        expect(await store.get(m.id)).toEqual(saved);
+        expect(saved).toMatchObject({
+          pausedAt: at(7),
+          lastError: 'SyncError/retry',
+          lastErrorAt: sec(30),
+        });
+      });
+
+      it('lists open, failing, in-outage and recently closed pairs, each in cursor pages', async () => {
+        const open = await store.insert(newMapping());
+        const failing = await store.insert(
+          newMapping({ lastError: 'NotFoundError/permanent', lastErrorAt: at(3) }),
+        );
+        const outage = await store.insert(newMapping({ outageDetectedAt: at(4) }));
+        const closedRecently = await store.insert(newMapping({ resolvedAt: at(60) }));
+        const closedLongAgo = await store.insert(newMapping({ resolvedAt: at(-60) }));
+        const resolvedFailing = await store.insert(
+          newMapping({ resolvedAt: at(61), lastError: 'SyncError/retry', lastErrorAt: at(5) }),
+        );
+        const sorted = (xs: CaseMapping[]) => xs.map((m) => m.id).sort();
+
+        const openPages = await everyPage({ kind: 'open' }, 2);
+        expect(openPages.ids.sort()).toEqual(sorted([open, failing, outage]));
+        expect(openPages.pages).toBe(2);
+        expect((await everyPage({ kind: 'failing' }, 1)).ids).toEqual([failing.id]);
+        expect((await everyPage({ kind: 'outage' }, 100)).ids).toEqual([outage.id]);
+        expect((await everyPage({ kind: 'closed', since: at(0) }, 1)).ids.sort()).toEqual(
+          sorted([closedRecently, resolvedFailing]),
+        );
+        expect(closedLongAgo.resolvedAt).toEqual(at(-60));
+      });
+
+      it('caps a page at 100 pairs and pages in a stable order', async () => {
+        await Promise.all(Array.from({ length: 103 }, () => store.insert(newMapping())));
+        const first = await store.listPairs({ kind: 'open' }, { pageSize: 500 });
+        expect(first.items).toHaveLength(100);
+        expect(first.nextPageToken).toBeDefined();
+        const second = await store.listPairs(
+          { kind: 'open' },
+          { pageSize: 500, pageToken: first.nextPageToken },
+        );
+        expect(second.items).toHaveLength(3);
+        expect(second.nextPageToken).toBeUndefined();
+        expect(new Set([...ids(first), ...ids(second)]).size).toBe(103);
+        const again = await store.listPairs({ kind: 'open' }, { pageSize: 100 });
+        expect(ids(again)).toEqual(ids(first));
+      });
+
+      it('keeps the newest task runs, newest first', async () => {
+        expect(await store.listTaskRuns(10)).toEqual([]);
+        const run = (i: number): TaskRun => ({
+          task: i % 2 === 0 ? 'poll-google' : 'sync-google-case',
+          at: sec(i),
+          outcome: i % 3 === 0 ? 'failed' : 'done',
+          ref: i % 2 === 0 ? null : `organizations/1/cases/${i}`,
+          reason: i % 3 === 0 ? 'SyncError/retry' : null,
+          counts: { changed: i, mirrored: 0 },
+        });
+        for (let i = 0; i < 230; i += 1) await store.recordTaskRun(run(i));
+        const newest = await store.listTaskRuns(500);
+        expect(newest).toHaveLength(200);
+        expect(newest[0]).toEqual(run(229));
+        expect(newest[199]).toEqual(run(30));
+        expect(await store.listTaskRuns(3)).toEqual([run(229), run(228), run(227)]);
       });
     });
 

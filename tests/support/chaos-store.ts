@@ -8,7 +8,14 @@
 // The thrown errors are plain Errors for crashes (the route answers 500 like any crash) and
 // retryable SyncErrors for store failures.
 import { SyncError } from '../../src/domain/errors';
-import type { CaseMapping, Global, MirroredItem, NewCaseMapping } from '../../src/domain/mapping';
+import type {
+  CaseMapping,
+  Global,
+  MirroredItem,
+  NewCaseMapping,
+  PairFilter,
+  TaskRun,
+} from '../../src/domain/mapping';
 import type { MappingStore } from '../../src/ports/mapping-store';
 import type { Random } from './chaos-random';
 
@@ -95,6 +102,21 @@ export class ChaosStore implements MappingStore {
     pageToken?: string,
   ): Promise<{ items: CaseMapping[]; nextPageToken?: string }> {
     return this.inner.listResolvedBefore(before, pageToken);
+  }
+
+  listPairs(
+    filter: PairFilter,
+    page: { readonly pageSize: number; readonly pageToken?: string },
+  ): Promise<{ items: CaseMapping[]; nextPageToken?: string }> {
+    return this.inner.listPairs(filter, page);
+  }
+
+  recordTaskRun(run: TaskRun): Promise<void> {
+    return this.inner.recordTaskRun(run);
+  }
+
+  listTaskRuns(limit: number): Promise<TaskRun[]> {
+    return this.inner.listTaskRuns(limit);
   }
 
   listMirroredItems(mappingId: string): Promise<MirroredItem[]> {

@@ -129,7 +129,8 @@ describe('dispatch.yaml', () => {
       // `*` only at the start of the host and at the end of the path.
       expect(host.replace(/^\*/, '')).not.toContain('*');
       expect(urlPath.replace(/\*$/, '')).not.toContain('*');
-      expect(rule.service).toBe(service);
+      // The task routes go to the connector; the status page to its own service behind IAP.
+      expect(rule.service).toBe(urlPath.startsWith('/admin/') ? 'admin' : service);
     }
     const routed = (route: string) =>
       dispatch.some((r) => {
@@ -138,6 +139,7 @@ describe('dispatch.yaml', () => {
       });
     for (const route of [...CRON_ROUTES, ...QUEUE_ROUTES])
       expect([route, routed(route)]).toEqual([route, true]);
+    expect(routed('/admin/')).toBe(true);
   });
 });
 

@@ -13,9 +13,16 @@ import {
   type Transaction,
 } from '@google-cloud/datastore';
 import { ConflictError, SyncError } from '../../domain/errors';
-import type { CaseMapping, Global, MirroredItem, NewCaseMapping } from '../../domain/mapping';
+import type {
+  CaseMapping,
+  Global,
+  MirroredItem,
+  NewCaseMapping,
+  PairFilter,
+  TaskRun,
+} from '../../domain/mapping';
 import type { Side } from '../../domain/types';
-import type { MappingStore } from '../../ports/mapping-store';
+import { MAX_PAIRS_PAGE, type MappingStore } from '../../ports/mapping-store';
 import { GRPC, grpcCode, isAborted, toStoreError } from './datastore-errors';
 import { classified, EndWithout, retryAborted, runTransaction } from './datastore-transaction';
 import {
@@ -42,6 +49,10 @@ import {
   toIndexTarget,
   toLease,
   toMirroredItem,
+  TASK_RUNS_KEPT,
+  taskRunKeyName,
+  taskRunProperties,
+  toTaskRun,
   type Properties,
 } from './entity-codec';
 
@@ -58,6 +69,8 @@ export interface DatastoreMappingStoreOptions {
   readonly pageSize?: number;
   /** Attempts of a transaction that Datastore aborts for contention (default 6). */
   readonly transactionAttempts?: number;
+  /** recordTaskRun trims the kind to TASK_RUNS_KEPT once every this many writes (default 20). */
+  readonly taskRunTrimEvery?: number;
 }
 
 type Page = { items: CaseMapping[]; nextPageToken?: string };
@@ -73,6 +86,8 @@ export class DatastoreMappingStore implements MappingStore {
   private readonly namespace: string | undefined;
   private readonly pageSize: number;
   private readonly attempts: number;
+  private readonly trimEvery: number;
+  private runsSinceTrim = 0;
 
   constructor(options: DatastoreMappingStoreOptions = {}) {
     this.ds =
@@ -84,6 +99,7 @@ export class DatastoreMappingStore implements MappingStore {
     this.namespace = options.namespace ?? this.ds.namespace;
     this.pageSize = Math.max(1, Math.min(options.pageSize ?? MAX_BATCH, MAX_BATCH));
     this.attempts = Math.max(1, options.transactionAttempts ?? 6);
+    this.trimEvery = Math.max(1, options.taskRunTrimEvery ?? 20);
   }
 
   // --- Global -----------------------------------------------------------------------------
@@ -202,6 +218,85 @@ export class DatastoreMappingStore implements MappingStore {
       pageToken,
       (m) => m.resolvedAt !== null && m.resolvedAt.getTime() < limit,
     );
+  }
+
+  async listPairs(
+    filter: PairFilter,
+    page: { readonly pageSize: number; readonly pageToken?: string },
+  ): Promise<Page> {
+    const size = Math.max(1, Math.min(page.pageSize, MAX_PAIRS_PAGE));
+    const query = this.ds.createQuery(this.namespace ?? '', KIND.caseMapping);
+    // One property per query (no composite index); `>= MIN_TIMESTAMP` leaves out nulls.
+    switch (filter.kind) {
+      case 'open':
+        query.filter(new PropertyFilter('resolvedAt', '=', null));
+        return this.page(query, 'pairs-open1:', page.pageToken, (m) => m.resolvedAt === null, size);
+      case 'failing':
+        query.filter(new PropertyFilter('lastErrorAt', '>=', MIN_TIMESTAMP));
+        return this.page(
+          query,
+          'pairs-failing1:',
+          page.pageToken,
+          (m) => m.resolvedAt === null,
+          size,
+        );
+      case 'outage':
+        query.filter(new PropertyFilter('outageDetectedAt', '>=', MIN_TIMESTAMP));
+        return this.page(
+          query,
+          'pairs-outage1:',
+          page.pageToken,
+          (m) => m.resolvedAt === null,
+          size,
+        );
+      case 'closed': {
+        query.filter(new PropertyFilter('resolvedAt', '>=', filter.since));
+        const since = filter.since.getTime();
+        return this.page(
+          query,
+          `pairs-closed1-${since}:`,
+          page.pageToken,
+          (m) => m.resolvedAt !== null && m.resolvedAt.getTime() >= since,
+          size,
+        );
+      }
+    }
+  }
+
+  // --- TaskRun ----------------------------------------------------------------------------
+
+  async recordTaskRun(run: TaskRun): Promise<void> {
+    const props = taskRunProperties(run);
+    toTaskRun(props);
+    const name = taskRunKeyName(run, randomUUID().slice(0, 8));
+    assertEntityFits(KIND.taskRun, [KIND.taskRun, name], props);
+    const key = this.ds.key({ namespace: this.namespace, path: [KIND.taskRun, name] });
+    await classified('save', () => this.ds.save(this.entity(KIND.taskRun, key, props)));
+    this.runsSinceTrim += 1;
+    if (this.runsSinceTrim >= this.trimEvery) {
+      this.runsSinceTrim = 0;
+      await this.trimTaskRuns();
+    }
+  }
+
+  async listTaskRuns(limit: number): Promise<TaskRun[]> {
+    const n = Math.max(0, Math.min(limit, TASK_RUNS_KEPT));
+    if (n === 0) return [];
+    const query = this.ds.createQuery(this.namespace ?? '', KIND.taskRun).limit(n);
+    const [entities] = await classified('query', () => this.ds.runQuery(query));
+    return (entities as unknown[]).map(toTaskRun);
+  }
+
+  /** Deletes the runs older than the newest TASK_RUNS_KEPT (keys sort newest first). */
+  private async trimTaskRuns(): Promise<void> {
+    const query = this.ds
+      .createQuery(this.namespace ?? '', KIND.taskRun)
+      .select('__key__')
+      .offset(TASK_RUNS_KEPT)
+      .limit(MAX_BATCH);
+    const [entities] = await classified('query', () => this.ds.runQuery(query));
+    const keys = (entities as Record<symbol, unknown>[]).map((e) => e[Datastore.KEY] as Key);
+    if (keys.length > 0) await classified('delete', () => this.ds.delete(keys));
   }
 
   // --- MirroredItem -----------------------------------------------------------------------
@@ -352,8 +447,9 @@ export class DatastoreMappingStore implements MappingStore {
     prefix: string,
     pageToken: string | undefined,
     keep: (m: CaseMapping) => boolean,
+    pageSize = this.pageSize,
   ): Promise<Page> {
-    let q = query.limit(this.pageSize);
+    let q = query.limit(pageSize);
     if (pageToken !== undefined) {
       if (!pageToken.startsWith(prefix) || pageToken.length === prefix.length) {
         throw new SyncError('permanent', 'invalid page token', { source: 'store' });
@@ -368,7 +464,7 @@ export class DatastoreMappingStore implements MappingStore {
     // The SDK keeps fetching NOT_FINISHED batches up to the limit, so a short page is the
     // last one (Datastore, and the emulator, may still say MORE_RESULTS_AFTER_LIMIT).
     if (
-      entities.length >= this.pageSize &&
+      entities.length >= pageSize &&
       info.moreResults !== 'NO_MORE_RESULTS' &&
       info.endCursor !== undefined
     ) {

@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { SyncError } from '../../domain/errors';
-import type { CaseMapping, Global, MirroredItem } from '../../domain/mapping';
+import type { CaseMapping, Global, MirroredItem, TaskRun } from '../../domain/mapping';
 import type { Side } from '../../domain/types';
 
 export const KIND = {
@@ -12,6 +12,7 @@ export const KIND = {
   global: 'Global',
   mirroredItem: 'MirroredItem',
   lease: 'Lease',
+  taskRun: 'TaskRun',
 } as const;
 
 /** Key name of the single `Global` entity. */
@@ -31,8 +32,9 @@ export type Properties = Record<string, PropertyValue>;
 
 /** Properties never queried: written with excludeFromIndexes (cheaper writes, no size cap). */
 export const UNINDEXED: Readonly<Record<(typeof KIND)[keyof typeof KIND], readonly string[]>> = {
-  // Indexed: googleCaseName, companyCaseID (operators look pairs up in the console) and
-  // resolvedAt (listOpen: `resolvedAt = null`; clean-up: `resolvedAt < before`).
+  // Indexed: googleCaseName, companyCaseID (operators look pairs up in the console),
+  // resolvedAt (listOpen: `resolvedAt = null`; clean-up: `resolvedAt < before`), and for
+  // the status page's filters lastErrorAt (failing) and outageDetectedAt (in outage).
   CaseMapping: [
     'companyCaseKey',
     'newContentAt',
@@ -45,7 +47,8 @@ export const UNINDEXED: Readonly<Record<(typeof KIND)[keyof typeof KIND], readon
     'googlePendingSince',
     'companyPendingSince',
     'counterpartCreationStartedAt',
-    'outageDetectedAt',
+    'pausedAt',
+    'lastError',
     'version',
   ],
   CaseMappingIndex: ['mappingId'],
@@ -53,6 +56,8 @@ export const UNINDEXED: Readonly<Record<(typeof KIND)[keyof typeof KIND], readon
   // Read by ancestor query only (the built-in key index serves it).
   MirroredItem: ['mappingId', 'kind', 'sourceSide', 'sourceId', 'targetIds', 'createdAt'],
   Lease: ['key', 'holder', 'expiresAt'],
+  // Read newest first by key order (key names sort by inverted time).
+  TaskRun: ['task', 'at', 'outcome', 'ref', 'reason', 'counts'],
 };
 
 /** For the SDK: array properties are excluded per value with the `name[]` syntax. */
@@ -175,6 +180,9 @@ export function caseMappingProperties(m: Omit<CaseMapping, 'id'>): Properties {
     companyPendingSince: m.companyPendingSince,
     counterpartCreationStartedAt: m.counterpartCreationStartedAt,
     outageDetectedAt: m.outageDetectedAt ?? null,
+    pausedAt: m.pausedAt ?? null,
+    lastError: m.lastError ?? null,
+    lastErrorAt: m.lastErrorAt ?? null,
     version: m.version,
   };
 }
@@ -240,6 +248,9 @@ const caseMappingSchema = z.object({
   companyPendingSince: nullableDate,
   counterpartCreationStartedAt: nullableDate,
   outageDetectedAt: nullableDate,
+  pausedAt: nullableDate,
+  lastError: nullableString,
+  lastErrorAt: nullableDate,
   version,
 });
 
@@ -339,6 +350,9 @@ export function copyCaseMapping(m: CaseMapping): CaseMapping {
     companyPendingSince: copyDate(m.companyPendingSince),
     counterpartCreationStartedAt: copyDate(m.counterpartCreationStartedAt),
     outageDetectedAt: copyDate(m.outageDetectedAt ?? null),
+    pausedAt: copyDate(m.pausedAt ?? null),
+    lastError: m.lastError ?? null,
+    lastErrorAt: copyDate(m.lastErrorAt ?? null),
     version: m.version,
   };
 }
@@ -360,4 +374,54 @@ export function copyMirroredItem(item: MirroredItem): MirroredItem {
     targetIds: [...item.targetIds],
     createdAt: copyDate(item.createdAt),
   };
+}
+
+// --- TaskRun (the status page's recent runs) -----------------------------------------------
+
+/** How many task runs the stores keep (the newest). */
+export const TASK_RUNS_KEPT = 200;
+
+/**
+ * Key name of a TaskRun: inverted time first, so that key order is newest first (no
+ * composite index), then a random suffix so that runs of one millisecond do not collide.
+ */
+export function taskRunKeyName(run: TaskRun, suffix: string): string {
+  return `${String(MAX_TIME_MS - run.at.getTime()).padStart(16, '0')}-${suffix}`;
+}
+
+/** Largest time a Date can hold (ms): inverted times stay non-negative. */
+const MAX_TIME_MS = 8.64e15;
+
+export function taskRunProperties(run: TaskRun): Properties {
+  return {
+    task: run.task,
+    at: run.at,
+    outcome: run.outcome,
+    ref: run.ref,
+    reason: run.reason,
+    counts: JSON.stringify(run.counts),
+  };
+}
+
+const countsSchema = z.record(z.string(), z.number());
+const taskRunSchema = z.object({
+  task: z.string(),
+  at: date,
+  outcome: z.enum(['done', 'dropped', 'skipped', 'failed']),
+  ref: nullableString,
+  reason: nullableString,
+  counts: z.string().transform((v, ctx) => {
+    try {
+      return countsSchema.parse(JSON.parse(v));
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'counts' });
+      return z.NEVER;
+    }
+  }),
+});
+
+export function toTaskRun(props: unknown): TaskRun {
+  const parsed = taskRunSchema.safeParse(props);
+  if (!parsed.success) throw invalid(KIND.taskRun, parsed.error);
+  return parsed.data;
 }

@@ -4,8 +4,15 @@
 // concurrent calls are serialised exactly like Datastore transactions.
 import { randomUUID } from 'node:crypto';
 import { ConflictError, SyncError } from '../../domain/errors';
-import type { CaseMapping, Global, MirroredItem, NewCaseMapping } from '../../domain/mapping';
-import type { MappingStore } from '../../ports/mapping-store';
+import type {
+  CaseMapping,
+  Global,
+  MirroredItem,
+  NewCaseMapping,
+  PairFilter,
+  TaskRun,
+} from '../../domain/mapping';
+import { MAX_PAIRS_PAGE, type MappingStore } from '../../ports/mapping-store';
 import {
   KIND,
   MAX_BATCH,
@@ -25,6 +32,10 @@ import {
   toCaseMapping,
   toGlobal,
   toMirroredItem,
+  TASK_RUNS_KEPT,
+  taskRunKeyName,
+  taskRunProperties,
+  toTaskRun,
 } from '../datastore/entity-codec';
 
 export interface MemoryMappingStoreOptions {
@@ -52,6 +63,9 @@ export class MemoryMappingStore implements MappingStore {
   /** mappingId → (item key name → item). */
   private readonly mirrored = new Map<string, Map<string, MirroredItem>>();
   private readonly leases = new Map<string, Lease>();
+  /** Key name → run; key names sort newest first. */
+  private readonly runs = new Map<string, TaskRun>();
+  private runCounter = 0;
 
   constructor(options: MemoryMappingStoreOptions = {}) {
     this.pageSize = Math.max(1, Math.min(options.pageSize ?? MAX_BATCH, MAX_BATCH));
@@ -131,6 +145,30 @@ export class MemoryMappingStore implements MappingStore {
     return this.page(resolved, sortKey, pageToken);
   }
 
+  async listPairs(
+    filter: PairFilter,
+    page: { readonly pageSize: number; readonly pageToken?: string },
+  ): Promise<Page> {
+    const matches = [...this.mappings.values()].filter((m) => pairMatches(filter, m));
+    matches.sort((a, b) => compareStrings(a.id, b.id));
+    const size = Math.max(1, Math.min(page.pageSize, MAX_PAIRS_PAGE));
+    return this.page(matches, (m) => m.id, page.pageToken, size);
+  }
+
+  async recordTaskRun(run: TaskRun): Promise<void> {
+    const checked = toTaskRun(taskRunProperties(run));
+    this.runCounter += 1;
+    this.runs.set(taskRunKeyName(checked, String(this.runCounter).padStart(12, '0')), checked);
+    const names = [...this.runs.keys()].sort(compareStrings);
+    for (const name of names.slice(TASK_RUNS_KEPT)) this.runs.delete(name);
+  }
+
+  async listTaskRuns(limit: number): Promise<TaskRun[]> {
+    const names = [...this.runs.keys()].sort(compareStrings);
+    const n = Math.max(0, Math.min(limit, TASK_RUNS_KEPT));
+    return names.slice(0, n).map((name) => toTaskRun(taskRunProperties(this.runs.get(name)!)));
+  }
+
   async listMirroredItems(mappingId: string): Promise<MirroredItem[]> {
     const items = [...(this.mirrored.get(mappingId)?.values() ?? [])].map(copyMirroredItem);
     return items.sort(compareMirroredItems);
@@ -205,18 +243,33 @@ export class MemoryMappingStore implements MappingStore {
     sorted: CaseMapping[],
     sortKey: (m: CaseMapping) => string,
     pageToken?: string,
+    pageSize = this.pageSize,
   ): Page {
     let rest = sorted;
     if (pageToken !== undefined) {
       const after = decodeToken(pageToken);
       rest = sorted.filter((m) => sortKey(m) > after);
     }
-    const items = rest.slice(0, this.pageSize);
+    const items = rest.slice(0, pageSize);
     const last = items[items.length - 1];
     const page: Page = { items: items.map(copyCaseMapping) };
     if (rest.length > items.length && last !== undefined)
       page.nextPageToken = encodeToken(sortKey(last));
     return page;
+  }
+}
+
+/** Whether a mapping belongs to a listPairs filter (the Datastore store's queries, in memory). */
+function pairMatches(filter: PairFilter, m: CaseMapping): boolean {
+  switch (filter.kind) {
+    case 'open':
+      return m.resolvedAt === null;
+    case 'failing':
+      return m.resolvedAt === null && (m.lastErrorAt ?? null) !== null;
+    case 'outage':
+      return m.resolvedAt === null && (m.outageDetectedAt ?? null) !== null;
+    case 'closed':
+      return m.resolvedAt !== null && m.resolvedAt.getTime() >= filter.since.getTime();
   }
 }
 

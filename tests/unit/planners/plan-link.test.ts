@@ -144,6 +144,14 @@ describe('planSyncedMapping', () => {
     ],
     ['resolved: saved', mapping(), { ...base, resolvedAt: at(9 * MIN) }, true, T0, T0],
     ['the ticket moved (new key): saved', mapping(), { ...base, ticketKey: 'OPS-4' }, true, T0, T0],
+    [
+      'the last sync had failed: saved, the failure cleared',
+      mapping({ lastError: 'SyncError/retry', lastErrorAt: at(9 * MIN) }),
+      base,
+      true,
+      T0,
+      T0,
+    ],
   ] as const)('%s', (_n, m, r, save, googleSynced, companySynced) => {
     const after = planSyncedMapping(m, r);
     expect(after.save).toBe(save);
@@ -152,5 +160,6 @@ describe('planSyncedMapping', () => {
     expect(after.next.googlePendingSince).toBeNull();
     expect(after.next.companyPendingSince).toBeNull();
     expect(after.next.newContentAt).toEqual(r.mirrored > 0 ? started : m.newContentAt);
+    expect(after.next.lastError ?? null).toBeNull();
   });
 });

@@ -110,6 +110,13 @@ describe('planOutage', () => {
       false,
       [],
     ],
+    [
+      'a paused pair is never an outage (no notices)',
+      mapping({ priority: 0, pausedAt: at(0) }),
+      DAY,
+      false,
+      [],
+    ],
   ] as const)('%s', (_name, m, lateMs, outage, expected) => {
     const plan = planOutage(m, global(), at(lateMs));
     expect(plan.outage).toBe(outage);

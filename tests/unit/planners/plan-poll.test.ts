@@ -67,6 +67,13 @@ describe('planPolledItem', () => {
       ['skip:resolved'],
     ],
     [
+      'a paused pair is neither marked nor enqueued',
+      item(),
+      mapping({ pausedAt: at(0), googleUpdatesSyncedAt: at(1 * MIN) }),
+      null,
+      ['skip:paused'],
+    ],
+    [
       'a change after the last sync marks the side pending',
       item(),
       mapping({ googleUpdatesSyncedAt: at(1 * MIN) }),
