@@ -1,5 +1,6 @@
 // DRY_RUN=true: where a task would write to Google or the CRM, it says so instead (one INFO
-// line `would …`, ids only) and records the action once (a MirroredItem of kind `dry-run`),
+// line `would …`, ids only) and records the action once (a MirroredItem of kind `dry-run`,
+// and a task-run row the status page lists),
 // so that the next run of the same plan stays silent. The decision is the tasks' (they
 // apply plans); the planners never see it. See README "Dry run".
 import { dryRunKey, dryRunRecord, WOULD_MESSAGES, type WouldWrite } from '../domain/dry-run';
@@ -48,6 +49,18 @@ export function dryRunOf(
       if (said.has(key)) return true;
       await deps.store.recordMirroredItem(record);
       said.add(key);
+      // Also one row of the status page's recent task runs (the page lists what a dry run
+      // would write; the record above is what keeps it said once).
+      await deps.store
+        .recordTaskRun({
+          task: 'dry-run',
+          at: record.createdAt,
+          outcome: 'skipped',
+          ref: scope.caseName ?? scope.issueId ?? scope.mappingId,
+          reason: `would ${w.action} on ${w.on}`,
+          counts: {},
+        })
+        .catch(() => deps.log.warn({ task: 'dry-run' }, 'task run not recorded'));
       deps.log.info(
         {
           task: scope.task,

@@ -53,6 +53,12 @@ describe('DRY_RUN', () => {
     ]);
     for (const l of deps.log.lines.filter((x) => x.message.startsWith('would ')))
       expect(l).toMatchObject({ level: 'info', fields: { task: 'sync', dryRun: true } });
+    // The status page lists the same actions, once each, among the recent task runs.
+    const runs = (await deps.memory.listTaskRuns(200)).filter((r) => r.task === 'dry-run');
+    expect(runs.map((r) => `${r.ref} ${r.reason}`).sort()).toEqual([
+      `${ticket.id} would create-case on google`,
+      `${gcase.name} would create-ticket on company`,
+    ]);
     const fromGoogle = await deps.memory.findByGoogleCase(gcase.name);
     const fromJira = await deps.memory.findByCompanyCase(ticket.id);
     expect(fromGoogle?.companyCaseID).toBeNull();
