@@ -5,13 +5,7 @@
 // Talking to Datastore (classified calls, contention retries, transactions) is in
 // datastore-transaction.ts; the entity encoding in entity-codec.ts.
 import { randomUUID } from 'node:crypto';
-import {
-  Datastore,
-  PropertyFilter,
-  type Key,
-  type Query,
-  type Transaction,
-} from '@google-cloud/datastore';
+import { Datastore, type Key, type Transaction } from '@google-cloud/datastore';
 import { ConflictError, SyncError } from '../../domain/errors';
 import type {
   CaseMapping,
@@ -22,9 +16,11 @@ import type {
   TaskRun,
 } from '../../domain/mapping';
 import type { Side } from '../../domain/types';
-import { MAX_PAIRS_PAGE, type MappingStore } from '../../ports/mapping-store';
+import type { MappingStore } from '../../ports/mapping-store';
 import { GRPC, grpcCode, isAborted, toStoreError } from './datastore-errors';
 import { classified, EndWithout, retryAborted, runTransaction } from './datastore-transaction';
+import { MappingQueries, type Page } from './datastore-queries';
+import { DatastoreTaskRuns } from './datastore-task-runs';
 import {
   GLOBAL_KEY_NAME,
   KIND,
@@ -49,10 +45,6 @@ import {
   toIndexTarget,
   toLease,
   toMirroredItem,
-  TASK_RUNS_KEPT,
-  taskRunKeyName,
-  taskRunProperties,
-  toTaskRun,
   type Properties,
 } from './entity-codec';
 
@@ -73,21 +65,14 @@ export interface DatastoreMappingStoreOptions {
   readonly taskRunTrimEvery?: number;
 }
 
-type Page = { items: CaseMapping[]; nextPageToken?: string };
 type Kind = (typeof KIND)[keyof typeof KIND];
-
-/** Smallest Datastore timestamp (0001-01-01T00:00:00Z). */
-const MIN_TIMESTAMP = new Date('0001-01-01T00:00:00.000Z');
-const OPEN_TOKEN = 'open1:';
-const RESOLVED_TOKEN = 'resolved1:';
 
 export class DatastoreMappingStore implements MappingStore {
   private readonly ds: Datastore;
   private readonly namespace: string | undefined;
-  private readonly pageSize: number;
   private readonly attempts: number;
-  private readonly trimEvery: number;
-  private runsSinceTrim = 0;
+  private readonly queries: MappingQueries;
+  private readonly taskRuns: DatastoreTaskRuns;
 
   constructor(options: DatastoreMappingStoreOptions = {}) {
     this.ds =
@@ -97,9 +82,14 @@ export class DatastoreMappingStore implements MappingStore {
         ...(options.apiEndpoint === undefined ? {} : { apiEndpoint: options.apiEndpoint }),
       });
     this.namespace = options.namespace ?? this.ds.namespace;
-    this.pageSize = Math.max(1, Math.min(options.pageSize ?? MAX_BATCH, MAX_BATCH));
+    const pageSize = Math.max(1, Math.min(options.pageSize ?? MAX_BATCH, MAX_BATCH));
     this.attempts = Math.max(1, options.transactionAttempts ?? 6);
-    this.trimEvery = Math.max(1, options.taskRunTrimEvery ?? 20);
+    this.queries = new MappingQueries(this.ds, this.namespace, pageSize);
+    this.taskRuns = new DatastoreTaskRuns(
+      this.ds,
+      this.namespace,
+      Math.max(1, options.taskRunTrimEvery ?? 20),
+    );
   }
 
   // --- Global -----------------------------------------------------------------------------
@@ -197,106 +187,27 @@ export class DatastoreMappingStore implements MappingStore {
     });
   }
 
-  async listOpen(pageToken?: string): Promise<Page> {
-    const query = this.ds
-      .createQuery(this.namespace ?? '', KIND.caseMapping)
-      .filter(new PropertyFilter('resolvedAt', '=', null));
-    return this.page(query, OPEN_TOKEN, pageToken, (m) => m.resolvedAt === null);
+  listOpen(pageToken?: string): Promise<Page> {
+    return this.queries.listOpen(pageToken);
   }
 
-  async listResolvedBefore(before: Date, pageToken?: string): Promise<Page> {
-    // Nulls sort before every timestamp, so `< before` alone would page through every open
-    // mapping too: bound the range from below as well (one property: no composite index).
-    const query = this.ds
-      .createQuery(this.namespace ?? '', KIND.caseMapping)
-      .filter(new PropertyFilter('resolvedAt', '>=', MIN_TIMESTAMP))
-      .filter(new PropertyFilter('resolvedAt', '<', before));
-    const limit = before.getTime();
-    return this.page(
-      query,
-      RESOLVED_TOKEN,
-      pageToken,
-      (m) => m.resolvedAt !== null && m.resolvedAt.getTime() < limit,
-    );
+  listResolvedBefore(before: Date, pageToken?: string): Promise<Page> {
+    return this.queries.listResolvedBefore(before, pageToken);
   }
 
-  async listPairs(
+  listPairs(
     filter: PairFilter,
     page: { readonly pageSize: number; readonly pageToken?: string },
   ): Promise<Page> {
-    const size = Math.max(1, Math.min(page.pageSize, MAX_PAIRS_PAGE));
-    const query = this.ds.createQuery(this.namespace ?? '', KIND.caseMapping);
-    // One property per query (no composite index); `>= MIN_TIMESTAMP` leaves out nulls.
-    switch (filter.kind) {
-      case 'open':
-        query.filter(new PropertyFilter('resolvedAt', '=', null));
-        return this.page(query, 'pairs-open1:', page.pageToken, (m) => m.resolvedAt === null, size);
-      case 'failing':
-        query.filter(new PropertyFilter('lastErrorAt', '>=', MIN_TIMESTAMP));
-        return this.page(
-          query,
-          'pairs-failing1:',
-          page.pageToken,
-          (m) => m.resolvedAt === null,
-          size,
-        );
-      case 'outage':
-        query.filter(new PropertyFilter('outageDetectedAt', '>=', MIN_TIMESTAMP));
-        return this.page(
-          query,
-          'pairs-outage1:',
-          page.pageToken,
-          (m) => m.resolvedAt === null,
-          size,
-        );
-      case 'closed': {
-        query.filter(new PropertyFilter('resolvedAt', '>=', filter.since));
-        const since = filter.since.getTime();
-        return this.page(
-          query,
-          `pairs-closed1-${since}:`,
-          page.pageToken,
-          (m) => m.resolvedAt !== null && m.resolvedAt.getTime() >= since,
-          size,
-        );
-      }
-    }
+    return this.queries.listPairs(filter, page);
   }
 
-  // --- TaskRun ----------------------------------------------------------------------------
-
-  async recordTaskRun(run: TaskRun): Promise<void> {
-    const props = taskRunProperties(run);
-    toTaskRun(props);
-    const name = taskRunKeyName(run, randomUUID().slice(0, 8));
-    assertEntityFits(KIND.taskRun, [KIND.taskRun, name], props);
-    const key = this.ds.key({ namespace: this.namespace, path: [KIND.taskRun, name] });
-    await classified('save', () => this.ds.save(this.entity(KIND.taskRun, key, props)));
-    this.runsSinceTrim += 1;
-    if (this.runsSinceTrim >= this.trimEvery) {
-      this.runsSinceTrim = 0;
-      await this.trimTaskRuns();
-    }
+  recordTaskRun(run: TaskRun): Promise<void> {
+    return this.taskRuns.record(run);
   }
 
-  async listTaskRuns(limit: number): Promise<TaskRun[]> {
-    const n = Math.max(0, Math.min(limit, TASK_RUNS_KEPT));
-    if (n === 0) return [];
-    const query = this.ds.createQuery(this.namespace ?? '', KIND.taskRun).limit(n);
-    const [entities] = await classified('query', () => this.ds.runQuery(query));
-    return (entities as unknown[]).map(toTaskRun);
-  }
-
-  /** Deletes the runs older than the newest TASK_RUNS_KEPT (keys sort newest first). */
-  private async trimTaskRuns(): Promise<void> {
-    const query = this.ds
-      .createQuery(this.namespace ?? '', KIND.taskRun)
-      .select('__key__')
-      .offset(TASK_RUNS_KEPT)
-      .limit(MAX_BATCH);
-    const [entities] = await classified('query', () => this.ds.runQuery(query));
-    const keys = (entities as Record<symbol, unknown>[]).map((e) => e[Datastore.KEY] as Key);
-    if (keys.length > 0) await classified('delete', () => this.ds.delete(keys));
+  listTaskRuns(limit: number): Promise<TaskRun[]> {
+    return this.taskRuns.list(limit);
   }
 
   // --- MirroredItem -----------------------------------------------------------------------
@@ -441,37 +352,6 @@ export class DatastoreMappingStore implements MappingStore {
       if (keys.length < MAX_BATCH) return;
     }
   }
-
-  private async page(
-    query: Query,
-    prefix: string,
-    pageToken: string | undefined,
-    keep: (m: CaseMapping) => boolean,
-    pageSize = this.pageSize,
-  ): Promise<Page> {
-    let q = query.limit(pageSize);
-    if (pageToken !== undefined) {
-      if (!pageToken.startsWith(prefix) || pageToken.length === prefix.length) {
-        throw new SyncError('permanent', 'invalid page token', { source: 'store' });
-      }
-      q = q.start(pageToken.slice(prefix.length));
-    }
-    const [entities, info] = await classified('query', () => this.ds.runQuery(q));
-    const items = (entities as Record<string | symbol, unknown>[])
-      .map((e) => toCaseMapping(keyName(e[Datastore.KEY]), e))
-      .filter(keep);
-    const page: Page = { items };
-    // The SDK keeps fetching NOT_FINISHED batches up to the limit, so a short page is the
-    // last one (Datastore, and the emulator, may still say MORE_RESULTS_AFTER_LIMIT).
-    if (
-      entities.length >= pageSize &&
-      info.moreResults !== 'NO_MORE_RESULTS' &&
-      info.endCursor !== undefined
-    ) {
-      page.nextPageToken = prefix + info.endCursor;
-    }
-    return page;
-  }
 }
 
 function emptyGlobal(): Global {
@@ -483,11 +363,4 @@ function identitiesOf(m: Pick<CaseMapping, 'googleCaseName' | 'companyCaseID'>):
   if (m.googleCaseName !== null) out.push(['google', m.googleCaseName]);
   if (m.companyCaseID !== null) out.push(['company', m.companyCaseID]);
   return out;
-}
-
-function keyName(key: unknown): string {
-  const name = (key as Partial<Key> | undefined)?.name;
-  if (typeof name !== 'string')
-    throw new SyncError('permanent', 'stored CaseMapping has no key name', { source: 'store' });
-  return name;
 }

@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { SyncError } from '../../domain/errors';
-import type { CaseMapping, Global, MirroredItem, TaskRun } from '../../domain/mapping';
+import type { CaseMapping, Global, MirroredItem } from '../../domain/mapping';
 import type { Side } from '../../domain/types';
 
 export const KIND = {
@@ -211,17 +211,19 @@ export function mirroredItemKeyPath(item: MirroredItem): string[] {
 
 // --- properties → domain (checked at the boundary) -----------------------------------------
 
-const date = z.date();
+export const codecDate = z.date();
+const date = codecDate;
 const nullableDate = z
   .date()
   .nullable()
   .optional()
   .transform((v) => v ?? null);
-const nullableString = z
+export const codecNullableString = z
   .string()
   .nullable()
   .optional()
   .transform((v) => v ?? null);
+const nullableString = codecNullableString;
 const side = z.enum(['google', 'company']);
 const priority = z.union([z.literal(0), z.literal(1), z.literal(2), z.literal(3), z.literal(4)]);
 const version = z.number().int().nonnegative();
@@ -273,7 +275,7 @@ const mirroredItemSchema = z.object({
   createdAt: date,
 });
 
-function invalid(kind: string, error: z.ZodError): SyncError {
+export function invalid(kind: string, error: z.ZodError): SyncError {
   const fields = error.issues.map((i) => i.path.join('.')).join(', ');
   return new SyncError('permanent', `stored ${kind} entity is malformed (${fields})`, {
     source: 'store',
@@ -374,54 +376,4 @@ export function copyMirroredItem(item: MirroredItem): MirroredItem {
     targetIds: [...item.targetIds],
     createdAt: copyDate(item.createdAt),
   };
-}
-
-// --- TaskRun (the status page's recent runs) -----------------------------------------------
-
-/** How many task runs the stores keep (the newest). */
-export const TASK_RUNS_KEPT = 200;
-
-/**
- * Key name of a TaskRun: inverted time first, so that key order is newest first (no
- * composite index), then a random suffix so that runs of one millisecond do not collide.
- */
-export function taskRunKeyName(run: TaskRun, suffix: string): string {
-  return `${String(MAX_TIME_MS - run.at.getTime()).padStart(16, '0')}-${suffix}`;
-}
-
-/** Largest time a Date can hold (ms): inverted times stay non-negative. */
-const MAX_TIME_MS = 8.64e15;
-
-export function taskRunProperties(run: TaskRun): Properties {
-  return {
-    task: run.task,
-    at: run.at,
-    outcome: run.outcome,
-    ref: run.ref,
-    reason: run.reason,
-    counts: JSON.stringify(run.counts),
-  };
-}
-
-const countsSchema = z.record(z.string(), z.number());
-const taskRunSchema = z.object({
-  task: z.string(),
-  at: date,
-  outcome: z.enum(['done', 'dropped', 'skipped', 'failed']),
-  ref: nullableString,
-  reason: nullableString,
-  counts: z.string().transform((v, ctx) => {
-    try {
-      return countsSchema.parse(JSON.parse(v));
-    } catch {
-      ctx.addIssue({ code: 'custom', message: 'counts' });
-      return z.NEVER;
-    }
-  }),
-});
-
-export function toTaskRun(props: unknown): TaskRun {
-  const parsed = taskRunSchema.safeParse(props);
-  if (!parsed.success) throw invalid(KIND.taskRun, parsed.error);
-  return parsed.data;
 }

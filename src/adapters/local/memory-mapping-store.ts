@@ -32,11 +32,13 @@ import {
   toCaseMapping,
   toGlobal,
   toMirroredItem,
+} from '../datastore/entity-codec';
+import {
   TASK_RUNS_KEPT,
   taskRunKeyName,
   taskRunProperties,
   toTaskRun,
-} from '../datastore/entity-codec';
+} from '../datastore/task-run-codec';
 
 export interface MemoryMappingStoreOptions {
   /** Page size of listOpen / listResolvedBefore (default 500, like Datastore). */
