@@ -149,8 +149,8 @@ export class ZendeskCrm implements Crm {
           tags,
           external_id: input.googleCaseName,
           ...(this.opts.groupId !== undefined ? { group_id: this.opts.groupId } : {}),
+          metadata: { [MIRROR_METADATA]: { mirrorOf: 'description' } },
         },
-        metadata: { [MIRROR_METADATA]: { mirrorOf: 'description' } },
       },
     });
     return toTicket(r.ticket, this.map);
