@@ -108,6 +108,8 @@ export interface ZendeskSimulator {
   readonly faults: FaultRegistry;
   setDown(down: boolean): void;
   stats(): ZendeskSimStats;
+  /** Requests the attachment host refused because they carried an Authorization header. */
+  contentAuthRefusals(): number;
   createTicket(input: ZendeskTicketInput): ZendeskTicketSnapshot;
   addComment(ticketId: number, input: ZendeskCommentInput): ZendeskCommentSnapshot;
   addAttachment(ticketId: number, input: ZendeskAttachmentInput): ZendeskCommentSnapshot;
