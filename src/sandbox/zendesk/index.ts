@@ -5,6 +5,7 @@
 // 10/minute limit), streamed uploads with 60-minute tokens, and downloads from a second
 // listener that refuses credentials. Plus the per-ticket update limit, fault injection,
 // the "down" switch, stats, an exchange hook, a person API and /_control.
+// Choice: solving (or closing) a ticket without an assignee assigns the API user.
 //
 // Layout: app.ts builds both Fastify apps from one route plugin per API area (*-routes.ts)
 // over the state module (state.ts); ticket-input.ts holds the update rules; wire.ts the JSON.

@@ -137,8 +137,8 @@ export function applyUpdate(ctx: SimContext, t: TicketRecord, input: Json): Appl
     t.assigneeId = assigneeId;
   }
   if (status !== undefined) {
-    // Choice documented in the README of this folder: solving needs an assignee, and
-    // Zendesk assigns the solving agent when there is none; the simulator assigns the API user.
+    // A solved ticket needs an assignee. Choice (see index.ts): instead of Zendesk's 422,
+    // the simulator assigns the API user, as the agent UI assigns the solving agent.
     if ((status === 'solved' || status === 'closed') && t.assigneeId === null) {
       change('assignee_id', ctx.state.apiUser.id, null);
       t.assigneeId = ctx.state.apiUser.id;
