@@ -77,6 +77,7 @@ function amendedSpec(): string {
     op('/api/v2/uploads', 'post'),
     op('/api/v2/users/me', 'get'),
     op('/api/v2/users/{user_id}', 'get'),
+    op('/api/v2/attachments/{attachment_id}', 'get'),
     op('/oauth/tokens', 'post'),
   ];
   for (const o of ops) errors(o, { ...common, '429': { description: 'Too many requests' } });
@@ -85,6 +86,7 @@ function amendedSpec(): string {
     ['/api/v2/tickets/{ticket_id}', 'put'],
     ['/api/v2/tickets/{ticket_id}/comments', 'get'],
     ['/api/v2/users/{user_id}', 'get'],
+    ['/api/v2/attachments/{attachment_id}', 'get'],
   ] as const)
     errors(op(p, m), { '404': ERROR_BODY });
   errors(op('/api/v2/tickets', 'post'), { '400': ERROR_BODY, '422': ERROR_BODY });
@@ -342,6 +344,8 @@ maybe('Zendesk simulator traffic matches Zendesk OpenAPI', () => {
       'comments'
     ][0].attachments[0].content_url as string;
     await fetch(content);
+    await call('GET', `/api/v2/attachments/${up['upload'].attachment.id as number}`);
+    await call('GET', '/api/v2/attachments/999999');
 
     const statuses = new Set(exchanges.map((e) => e.status));
     expect([...statuses].sort()).toEqual([200, 201, 400, 401, 404, 409, 413, 422, 429, 503]);
@@ -353,6 +357,7 @@ maybe('Zendesk simulator traffic matches Zendesk OpenAPI', () => {
     );
     expect([...routes].sort()).toEqual(
       [
+        'GET /api/v2/attachments/{id}',
         'GET /api/v2/incremental/tickets/cursor',
         'GET /api/v2/tickets',
         'GET /api/v2/tickets/{id}',

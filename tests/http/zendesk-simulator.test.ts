@@ -356,6 +356,14 @@ describe('Zendesk simulator over HTTP', () => {
     expect(download.status).toBe(200);
     expect(download.headers.get('content-type')).toBe('application/pdf');
     expect(Buffer.from(await download.arrayBuffer())).toEqual(bytes);
+    // ShowAttachment: the attachment's JSON by id, at the `url` it advertises.
+    const shown = await call('GET', `/api/v2/attachments/${attachments[0]?.['id'] as number}`);
+    expect(shown.status).toBe(200);
+    expect(shown.json['attachment']).toMatchObject({ file_name: 'report é.pdf', content_url: url });
+    expect(attachments[0]?.['url']).toBe(
+      `${sim.url}/api/v2/attachments/${attachments[0]?.['id'] as number}.json`,
+    );
+    expect((await call('GET', '/api/v2/attachments/999999')).status).toBe(404);
     const leaked = await fetch(url, { headers: { authorization: basic } });
     expect(leaked.status).toBe(403);
     expect(sim.contentAuthRefusals()).toBe(1);

@@ -16,7 +16,7 @@ import { controlRoutes } from './control-routes';
 import { exportRoutes } from './export-routes';
 import type { PersonApi } from './person';
 import { commentRoutes, ticketRoutes } from './ticket-routes';
-import { contentRoutes, uploadRoutes } from './upload-routes';
+import { attachmentRoutes, contentRoutes, uploadRoutes } from './upload-routes';
 import { oauthRoutes, userRoutes } from './user-routes';
 import { ZdError, type ZdReply } from './wire';
 
@@ -200,6 +200,7 @@ export function buildZendeskApp(
   app.register(commentRoutes, opts);
   app.register(exportRoutes, opts);
   app.register(uploadRoutes, opts);
+  app.register(attachmentRoutes, opts);
   app.register(controlRoutes, opts);
   return app;
 }

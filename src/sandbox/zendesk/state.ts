@@ -309,6 +309,12 @@ export class ZendeskState {
     return a;
   }
 
+  /** ShowAttachment's lookup by id: the same visibility as content(). */
+  attachmentById(id: number): AttachmentRecord | undefined {
+    for (const a of this.attachments.values()) if (a.id === id) return this.content(a.contentToken);
+    return undefined;
+  }
+
   deleteTicket(id: number): void {
     const t = this.get(id);
     t.deleted = true;

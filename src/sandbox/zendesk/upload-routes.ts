@@ -1,7 +1,8 @@
 // Uploads (UploadFiles: POST /api/v2/uploads?filename=NAME[&token=T], the raw bytes as the
 // body with the file's own Content-Type, read as a stream and kept as chunks; the token is
-// valid for 60 minutes) and the attachment host's download route (content_url), which
-// streams the bytes and is reached without Zendesk credentials.
+// valid for 60 minutes), ShowAttachment (an attachment's JSON by id), and the attachment
+// host's download route (content_url), which streams the bytes and is reached without
+// Zendesk credentials.
 import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { route, type ZdRoutesOptions } from './app';
@@ -56,6 +57,23 @@ export async function uploadRoutes(app: FastifyInstance, { ctx }: ZdRoutesOption
         },
       },
     };
+  });
+}
+
+/**
+ * ShowAttachment (GET /api/v2/attachments/{attachment_id}): the `url` every attachment
+ * answer carries. Zendesk: "You can get the value of the `attachment_id` parameter by
+ * listing the ticket's comments."
+ */
+export async function attachmentRoutes(
+  app: FastifyInstance,
+  { ctx }: ZdRoutesOptions,
+): Promise<void> {
+  route(app, 'GET', '/api/v2/attachments/{attachment_id}', ({ params }) => {
+    const raw = params['attachment_id'] ?? '';
+    const a = /^\d+$/.test(raw) ? ctx.state.attachmentById(Number(raw)) : undefined;
+    if (!a) throw notFound();
+    return { status: 200, json: { attachment: ctx.wire.attachment(a) } };
   });
 }
 
