@@ -82,7 +82,16 @@ describe('ZendeskCrm on the Zendesk simulator', () => {
 
   it('follows the export cursor to end_of_stream and waits out its 429', async () => {
     w = await world({ exportRequestsPerMinute: 2 });
-    const crm = w.crm({ pageSize: 1 });
+    // Its Retry-After can reach a minute: a budget that allows one such wait.
+    const crm = w.crm({
+      pageSize: 1,
+      retry: {
+        now: () => w.clock.ms,
+        sleep: async (ms) => void w.clock.advance(ms),
+        random: () => 0,
+        budgetMs: 2 * MINUTE,
+      },
+    });
     const start = w.clock.now();
     const ids = [1, 2, 3].map((i) =>
       String(w.sim.createTicket({ subject: `t${i}`, description: 'd', tags: [TAG] }).id),
@@ -115,6 +124,7 @@ describe('ZendeskCrm on the Zendesk simulator', () => {
       count: 1,
     });
     await crm.setPriority(String(t.id), 0);
+    expect(calls(w, `/api/v2/tickets/${t.id}`, 409)).toBe(1);
     const after = w.sim.getTicket(t.id);
     expect(after?.priority).toBe('urgent');
     expect(after?.tags).toEqual(expect.arrayContaining([TAG, 'keep-me']));
