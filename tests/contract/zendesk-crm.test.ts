@@ -145,6 +145,7 @@ describe('ZendeskCrm on the Zendesk simulator', () => {
     expect((await readAll(await crm.download(String(t.id), att.id))).equals(data)).toBe(true);
     // The content host refuses any Authorization header: a download that worked sent none.
     expect(new URL(w.sim.contentUrl).origin).not.toBe(new URL(w.sim.url).origin);
+    expect(w.sim.contentAuthRefusals()).toBe(0);
   });
 
   it('refuses an attachment over 50 MB before sending a byte', async () => {
