@@ -4,7 +4,42 @@ import {
   type JiraPriorityNames,
 } from './domain/priority';
 import { parseIsoDurationMs } from './domain/durations';
-import { DEFAULT_SYNC_JQL, DEFAULT_SYNC_LABEL, type SyncSettings } from './domain/settings';
+import {
+  DEFAULT_SYNC_JQL,
+  DEFAULT_SYNC_LABEL,
+  DEFAULT_ZENDESK_SYNC_TAG,
+  type SyncSettings,
+} from './domain/settings';
+import {
+  DEFAULT_ZENDESK_PRIORITY_MAP,
+  parseZendeskPriorityMap,
+  type ZendeskPriorityMap,
+} from './domain/zendesk-priority';
+
+export const CRMS = ['jira', 'zendesk'] as const;
+export type CrmName = (typeof CRMS)[number];
+
+/** ZENDESK_* (SPEC §6.1), validated when CRM=zendesk. */
+export interface ZendeskConfig {
+  readonly baseUrl: string;
+  /** OAuth client credentials (preferred); the secret may come from Secret Manager. */
+  readonly oauth: {
+    readonly clientId: string;
+    readonly clientSecret: string | null;
+    readonly clientSecretSecret: string | null;
+  } | null;
+  /** Legacy API-token basic auth (deactivated by Zendesk on 2027-04-30). */
+  readonly apiToken: {
+    readonly email: string;
+    readonly token: string | null;
+    readonly tokenSecret: string | null;
+  } | null;
+  readonly syncTag: string;
+  readonly priorities: ZendeskPriorityMap;
+  readonly groupId: number | null;
+}
+
+const SECRET_NAME = /^projects\/[^/]+\/secrets\/[^/]+(\/versions\/[^/]+)?$/;
 
 /** Everything the connector reads from its environment (SPEC §3.2), validated once at boot. */
 export interface Config {
@@ -26,6 +61,14 @@ export interface Config {
     readonly priorityNames: JiraPriorityNames;
     readonly doneTransition: string | null;
   };
+  /** CRM=jira|zendesk (default jira): which desk this deployment syncs. */
+  readonly crm: CrmName;
+  /** Set when crm is zendesk. */
+  readonly zendesk: ZendeskConfig | null;
+  /** Variables of the CRM not chosen that are set, and ignored (named in the boot log). */
+  readonly ignoredVariables: readonly string[];
+  /** Boot warnings (no secret values), e.g. the legacy Zendesk API token's end date. */
+  readonly warnings: readonly string[];
   readonly store: 'datastore' | 'memory';
   readonly taskQueue: 'cloud-tasks' | 'local';
   readonly scheduler: 'local' | 'off';
@@ -152,8 +195,19 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
   if (emulatorHost && !/^[\w.-]+:\d+$/.test(emulatorHost))
     problems.push('CLOUDSUPPORT_EMULATOR_HOST must be host:port');
 
-  const baseUrl = required('JIRA_BASE_URL');
-  if (baseUrl) {
+  const crm = oneOf('CRM', CRMS, 'jira');
+  const isJira = crm === 'jira';
+  const warnings: string[] = [];
+  const zendesk =
+    crm === 'zendesk' ? zendeskConfig(get, required, problems, warnings, onAppEngine) : null;
+  const ignoredVariables = Object.keys(env)
+    .filter((k) => env[k]?.trim())
+    .filter((k) => (isJira ? k.startsWith('ZENDESK_') : k.startsWith('JIRA_')))
+    .sort();
+  const prefix = isJira ? 'JIRA' : 'ZENDESK';
+
+  const baseUrl = isJira ? required('JIRA_BASE_URL') : (get('JIRA_BASE_URL') ?? '');
+  if (isJira && baseUrl) {
     try {
       const u = new URL(baseUrl);
       if (!['http:', 'https:'].includes(u.protocol)) throw new Error();
@@ -163,28 +217,29 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       problems.push('JIRA_BASE_URL must be an http(s) URL');
     }
   }
-  const email = required('JIRA_EMAIL');
+  const email = isJira ? required('JIRA_EMAIL') : (get('JIRA_EMAIL') ?? '');
   const apiToken = get('JIRA_API_TOKEN') ?? null;
   const apiTokenSecret = get('JIRA_API_TOKEN_SECRET') ?? null;
-  if (!apiToken && !apiTokenSecret)
+  if (isJira && !apiToken && !apiTokenSecret)
     problems.push('JIRA_API_TOKEN or JIRA_API_TOKEN_SECRET is required');
   if (
+    isJira &&
     apiTokenSecret &&
     !/^projects\/[^/]+\/secrets\/[^/]+(\/versions\/[^/]+)?$/.test(apiTokenSecret)
   ) {
     problems.push('JIRA_API_TOKEN_SECRET must look like projects/P/secrets/NAME[/versions/V]');
   }
-  const projectKey = required('JIRA_PROJECT_KEY');
-  if (projectKey && !/^[A-Z][A-Z0-9_]+$/.test(projectKey))
+  const projectKey = isJira ? required('JIRA_PROJECT_KEY') : (get('JIRA_PROJECT_KEY') ?? '');
+  if (isJira && projectKey && !/^[A-Z][A-Z0-9_]+$/.test(projectKey))
     problems.push('JIRA_PROJECT_KEY must be a Jira project key such as SUP');
   const googleCaseField = get('JIRA_GOOGLE_CASE_FIELD') ?? null;
-  if (googleCaseField && !/^customfield_\d+$/.test(googleCaseField))
+  if (isJira && googleCaseField && !/^customfield_\d+$/.test(googleCaseField))
     problems.push('JIRA_GOOGLE_CASE_FIELD must look like customfield_10050');
   let priorityNames: JiraPriorityNames = parseJiraPriorityMap(DEFAULT_JIRA_PRIORITY_MAP);
   try {
     priorityNames = parseJiraPriorityMap(get('JIRA_PRIORITY_MAP') ?? DEFAULT_JIRA_PRIORITY_MAP);
   } catch (e) {
-    problems.push(`JIRA_PRIORITY_MAP: ${(e as Error).message}`);
+    if (isJira) problems.push(`JIRA_PRIORITY_MAP: ${(e as Error).message}`);
   }
   const syncJql = get('JIRA_SYNC_JQL') ?? DEFAULT_SYNC_JQL;
 
@@ -196,11 +251,11 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     googlePollingWindowMs: duration('GOOGLE_POLLING_WINDOW', 'PT30M'),
     companyPollingWindowMs: duration('COMPANY_POLLING_WINDOW', 'PT5M'),
     googleCommentsVisibility: oneOf(
-      'JIRA_GOOGLE_COMMENTS_VISIBILITY',
+      `${prefix}_GOOGLE_COMMENTS_VISIBILITY`,
       ['internal', 'public'] as const,
       'internal',
     ),
-    commentsToGoogle: oneOf('JIRA_COMMENTS_TO_GOOGLE', ['all', 'public'] as const, 'all'),
+    commentsToGoogle: oneOf(`${prefix}_COMMENTS_TO_GOOGLE`, ['all', 'public'] as const, 'all'),
     dryRun: bool('DRY_RUN'),
   };
   const config: Config = {
@@ -221,6 +276,10 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       priorityNames,
       doneTransition: get('JIRA_DONE_TRANSITION') ?? null,
     },
+    crm,
+    zendesk,
+    ignoredVariables,
+    warnings,
     store: oneOf('STORE', ['datastore', 'memory'] as const, 'datastore'),
     log: {
       level: oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
@@ -245,4 +304,80 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     problems.push('GOOGLE_CLOUD_PROJECT is required with TASK_QUEUE=cloud-tasks');
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);
+}
+
+/** The ZENDESK_* variables (SPEC §6.1); problems go to the one list of loadConfig. */
+function zendeskConfig(
+  get: (k: string) => string | undefined,
+  required: (k: string, why?: string) => string,
+  problems: string[],
+  warnings: string[],
+  onAppEngine: boolean,
+): ZendeskConfig {
+  const baseUrl = required('ZENDESK_BASE_URL');
+  if (baseUrl) {
+    try {
+      const u = new URL(baseUrl);
+      if (!['http:', 'https:'].includes(u.protocol)) throw new Error();
+      if (onAppEngine && u.protocol !== 'https:')
+        problems.push('ZENDESK_BASE_URL must use https on App Engine');
+    } catch {
+      problems.push('ZENDESK_BASE_URL must be an http(s) URL');
+    }
+  }
+  const secretName = (k: string): string | null => {
+    const v = get(k) ?? null;
+    if (v !== null && !SECRET_NAME.test(v))
+      problems.push(`${k} must look like projects/P/secrets/NAME[/versions/V]`);
+    return v;
+  };
+  const clientId = get('ZENDESK_OAUTH_CLIENT_ID');
+  const clientSecret = get('ZENDESK_OAUTH_CLIENT_SECRET') ?? null;
+  const clientSecretSecret = secretName('ZENDESK_OAUTH_CLIENT_SECRET_SECRET');
+  const email = get('ZENDESK_EMAIL');
+  const token = get('ZENDESK_API_TOKEN') ?? null;
+  const tokenSecret = secretName('ZENDESK_API_TOKEN_SECRET');
+  let oauth: ZendeskConfig['oauth'] = null;
+  let apiToken: ZendeskConfig['apiToken'] = null;
+  const oauthAny = clientId !== undefined || clientSecret !== null || clientSecretSecret !== null;
+  const tokenAny = email !== undefined || token !== null || tokenSecret !== null;
+  if (oauthAny) {
+    if (clientId === undefined)
+      problems.push('ZENDESK_OAUTH_CLIENT_ID is required with an OAuth client secret');
+    if (clientSecret === null && clientSecretSecret === null)
+      problems.push(
+        'ZENDESK_OAUTH_CLIENT_SECRET or ZENDESK_OAUTH_CLIENT_SECRET_SECRET is required with ZENDESK_OAUTH_CLIENT_ID',
+      );
+    oauth = { clientId: clientId ?? '', clientSecret, clientSecretSecret };
+  } else if (tokenAny) {
+    if (email === undefined) problems.push('ZENDESK_EMAIL is required with a Zendesk API token');
+    if (token === null && tokenSecret === null)
+      problems.push('ZENDESK_API_TOKEN or ZENDESK_API_TOKEN_SECRET is required with ZENDESK_EMAIL');
+    apiToken = { email: email ?? '', token, tokenSecret };
+    warnings.push(
+      'Zendesk legacy API-token auth: Zendesk deactivates every API token on 2027-04-30; switch to ZENDESK_OAUTH_CLIENT_ID and ZENDESK_OAUTH_CLIENT_SECRET',
+    );
+  } else {
+    problems.push(
+      'Zendesk auth is required: ZENDESK_OAUTH_CLIENT_ID with ZENDESK_OAUTH_CLIENT_SECRET (or _SECRET_SECRET), or ZENDESK_EMAIL with ZENDESK_API_TOKEN (or _API_TOKEN_SECRET)',
+    );
+  }
+  const syncTag = get('ZENDESK_SYNC_TAG') ?? DEFAULT_ZENDESK_SYNC_TAG;
+  if (!/^[a-z0-9_\-/:.]+$/.test(syncTag))
+    problems.push(
+      'ZENDESK_SYNC_TAG must be a lowercase Zendesk tag (letters, digits, - and _; no spaces)',
+    );
+  let priorities = parseZendeskPriorityMap(DEFAULT_ZENDESK_PRIORITY_MAP);
+  try {
+    priorities = parseZendeskPriorityMap(
+      get('ZENDESK_PRIORITY_MAP') ?? DEFAULT_ZENDESK_PRIORITY_MAP,
+    );
+  } catch (e) {
+    problems.push(`ZENDESK_PRIORITY_MAP: ${(e as Error).message}`);
+  }
+  const groupRaw = get('ZENDESK_GROUP_ID');
+  const groupId = groupRaw === undefined ? null : Number(groupRaw);
+  if (groupId !== null && (!Number.isSafeInteger(groupId) || groupId <= 0))
+    problems.push('ZENDESK_GROUP_ID must be a positive integer (a Zendesk group id)');
+  return { baseUrl, oauth, apiToken, syncTag, priorities, groupId };
 }

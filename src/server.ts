@@ -3,7 +3,14 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { buildAdminApp, buildApp, type AdminPage } from './app';
-import { ConfigError, loadAdminConfig, loadConfig, type Config } from './config';
+import {
+  ConfigError,
+  loadAdminConfig,
+  loadConfig,
+  type Config,
+  type ZendeskConfig,
+} from './config';
+import type { ZendeskAuth } from './adapters/zendesk/zendesk-client';
 import { createLogger } from './adapters/log/pino-logger';
 import type { LocalTaskQueue, SetTimer } from './adapters/local/local-task-queue';
 import type { LocalScheduler } from './adapters/local/local-scheduler';
@@ -13,6 +20,7 @@ import type { MappingStore } from './ports/mapping-store';
 import type { TaskQueue } from './ports/task-queue';
 import type { SupportCases } from './ports/support-cases';
 import type { Crm } from './ports/crm';
+import type { Logger } from './ports/logger';
 import type { Clock } from './ports/clock';
 import type { RetryPolicy } from './adapters/retry';
 
@@ -60,6 +68,13 @@ export async function startServer(
 ): Promise<RunningConnector> {
   const config = loadConfig(env);
   const logger = opts.logger ?? createLogger(config.log);
+  for (const warning of config.warnings)
+    logger.warn({ crm: config.crm, warning }, 'configuration warning');
+  if (config.ignoredVariables.length > 0)
+    logger.info(
+      { crm: config.crm, ignored: config.ignoredVariables },
+      'variables of the other CRM are ignored',
+    );
 
   // Adapters are built after listen (see lazy.ts): the first /healthz does not wait for
   // the client libraries, and main() still fails the boot if one cannot be built.
@@ -70,7 +85,7 @@ export async function startServer(
     return l.port;
   };
   const support = later(() => makeSupport(config, env, opts.adapterRetry));
-  const crm = later(() => makeCrm(config, opts.adapterRetry));
+  const crm = later(() => makeCrm(config, opts.adapterRetry, logger));
   const store =
     opts.store ?? later(() => (config.store === 'memory' ? makeMemoryStore() : makeDatastore(env)));
   const ready = () => Promise.all(lazies.map((l) => l.ready())).then(() => undefined);
@@ -157,9 +172,17 @@ export async function startServer(
   };
 }
 
-/** The Crm of the configuration (the API token read from Secret Manager when it is named there). */
-export async function makeCrm(config: Config, retry?: RetryPolicy): Promise<Crm> {
-  const apiToken = config.jira.apiToken ?? (await readSecret(config.jira.apiTokenSecret as string));
+/** The Crm of the configuration (secrets read from Secret Manager when they are named there). */
+export async function makeCrm(
+  config: Config,
+  retry?: RetryPolicy,
+  log?: Pick<Logger, 'warn'>,
+): Promise<Crm> {
+  if (config.crm === 'zendesk' && config.zendesk !== null)
+    return makeZendeskCrm(config.zendesk, retry, log);
+  const apiToken =
+    config.jira.apiToken ??
+    (await readSecret(config.jira.apiTokenSecret as string, 'JIRA_API_TOKEN_SECRET'));
   const { JiraCrm } = await import('./adapters/jira/jira-crm');
   return new JiraCrm({
     baseUrl: config.jira.baseUrl,
@@ -173,6 +196,38 @@ export async function makeCrm(config: Config, retry?: RetryPolicy): Promise<Crm>
     priorityNames: config.jira.priorityNames,
     doneTransition: config.jira.doneTransition ?? undefined,
     retry,
+  });
+}
+
+async function makeZendeskCrm(
+  z: ZendeskConfig,
+  retry?: RetryPolicy,
+  log?: Pick<Logger, 'warn'>,
+): Promise<Crm> {
+  const { ZendeskCrm } = await import('./adapters/zendesk/zendesk-crm');
+  let auth: ZendeskAuth;
+  if (z.oauth !== null) {
+    const clientSecret =
+      z.oauth.clientSecret ??
+      (await readSecret(
+        z.oauth.clientSecretSecret as string,
+        'ZENDESK_OAUTH_CLIENT_SECRET_SECRET',
+      ));
+    auth = { kind: 'oauth', clientId: z.oauth.clientId, clientSecret };
+  } else {
+    const t = z.apiToken as NonNullable<ZendeskConfig['apiToken']>;
+    const apiToken =
+      t.token ?? (await readSecret(t.tokenSecret as string, 'ZENDESK_API_TOKEN_SECRET'));
+    auth = { kind: 'token', email: t.email, apiToken };
+  }
+  return new ZendeskCrm({
+    baseUrl: z.baseUrl,
+    auth,
+    syncTag: z.syncTag,
+    priorities: z.priorities,
+    ...(z.groupId !== null ? { groupId: z.groupId } : {}),
+    retry,
+    log,
   });
 }
 
@@ -287,7 +342,7 @@ async function makeCloudTasks(config: Pick<Config, 'cloudTasks'>): Promise<TaskQ
   });
 }
 
-async function readSecret(name: string): Promise<string> {
+async function readSecret(name: string, variable: string): Promise<string> {
   const { SecretManagerServiceClient } = await import('@google-cloud/secret-manager');
   const client = new SecretManagerServiceClient();
   const version = name.includes('/versions/') ? name : `${name}/versions/latest`;
@@ -297,12 +352,12 @@ async function readSecret(name: string): Promise<string> {
   } catch (e) {
     const code = (e as { code?: unknown }).code;
     throw new ConfigError([
-      `JIRA_API_TOKEN_SECRET: the secret could not be read (${typeof code === 'number' ? `gRPC code ${code}` : e instanceof Error ? e.name : 'unknown error'}); check its name and the Secret Manager Secret Accessor role`,
+      `${variable}: the secret could not be read (${typeof code === 'number' ? `gRPC code ${code}` : e instanceof Error ? e.name : 'unknown error'}); check its name and the Secret Manager Secret Accessor role`,
     ]);
   }
   const data = res.payload?.data;
   const value = typeof data === 'string' ? data : data ? Buffer.from(data).toString('utf8') : '';
-  if (!value.trim()) throw new ConfigError(['JIRA_API_TOKEN_SECRET: the secret is empty']);
+  if (!value.trim()) throw new ConfigError([`${variable}: the secret is empty`]);
   return value.trim();
 }
 

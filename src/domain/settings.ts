@@ -25,3 +25,6 @@ export interface SyncSettings {
    */
   readonly dryRun: boolean;
 }
+
+/** Tag that opts a Zendesk ticket in (Zendesk lowercases tags; SPEC §6.1). */
+export const DEFAULT_ZENDESK_SYNC_TAG = 'synchronizewithgooglecloudsupport';

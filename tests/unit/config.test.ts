@@ -98,4 +98,84 @@ describe('loadConfig', () => {
     })();
     expect(e?.message).not.toContain('secret-token-value');
   });
+
+  describe('CRM=zendesk', () => {
+    const ZD = {
+      SUPPORT_PARENT: 'organizations/123',
+      CRM: 'zendesk',
+      ZENDESK_BASE_URL: 'https://acme.zendesk.com',
+      ZENDESK_OAUTH_CLIENT_ID: 'gcs-connector',
+      ZENDESK_OAUTH_CLIENT_SECRET: 'oauth-secret-value',
+    };
+
+    test('defaults of SPEC §6.1; Jira variables not required, and named as ignored', () => {
+      const c = loadConfig({ ...ZD, JIRA_PROJECT_KEY: 'SUP' });
+      expect(c.crm).toBe('zendesk');
+      expect(c.zendesk?.syncTag).toBe('synchronizewithgooglecloudsupport');
+      expect(c.zendesk?.priorities.toZendesk).toEqual({
+        0: 'urgent',
+        1: 'high',
+        2: 'normal',
+        3: 'low',
+        4: 'low',
+      });
+      expect(c.zendesk?.priorities.fromZendesk.low).toBe(3);
+      expect(c.zendesk?.groupId).toBeNull();
+      expect(c.ignoredVariables).toEqual(['JIRA_PROJECT_KEY']);
+      expect(c.warnings).toEqual([]);
+      expect(c.settings.googleCommentsVisibility).toBe('internal');
+    });
+
+    test('CRM defaults to jira and names the Zendesk variables it ignores', () => {
+      const c = loadConfig({ ...GOOD, ZENDESK_SYNC_TAG: 'x' });
+      expect(c.crm).toBe('jira');
+      expect(c.zendesk).toBeNull();
+      expect(c.ignoredVariables).toEqual(['ZENDESK_SYNC_TAG']);
+    });
+
+    test('legacy API token: accepted with a warning naming 2027-04-30', () => {
+      const c = loadConfig({
+        SUPPORT_PARENT: 'organizations/123',
+        CRM: 'zendesk',
+        ZENDESK_BASE_URL: 'https://acme.zendesk.com',
+        ZENDESK_EMAIL: 'bot@acme.com',
+        ZENDESK_API_TOKEN_SECRET: 'projects/p/secrets/zd',
+        ZENDESK_COMMENTS_TO_GOOGLE: 'public',
+      });
+      expect(c.zendesk?.apiToken).toEqual({
+        email: 'bot@acme.com',
+        token: null,
+        tokenSecret: 'projects/p/secrets/zd',
+      });
+      expect(c.warnings.join(' ')).toContain('2027-04-30');
+      expect(c.settings.commentsToGoogle).toBe('public');
+    });
+
+    test('lists every Zendesk problem at once, never echoing secrets', () => {
+      const p = problems({
+        SUPPORT_PARENT: 'organizations/123',
+        CRM: 'zendesk',
+        ZENDESK_BASE_URL: 'ftp://x',
+        ZENDESK_OAUTH_CLIENT_ID: 'id',
+        ZENDESK_PRIORITY_MAP: 'P0=urgent,P1=critical',
+        ZENDESK_SYNC_TAG: 'Has Spaces',
+        ZENDESK_GROUP_ID: 'abc',
+        ZENDESK_GOOGLE_COMMENTS_VISIBILITY: 'everyone',
+      });
+      expect(p.join('\n')).toMatch(/ZENDESK_BASE_URL/);
+      expect(p.join('\n')).toMatch(/ZENDESK_OAUTH_CLIENT_SECRET/);
+      expect(p.join('\n')).toMatch(/ZENDESK_PRIORITY_MAP/);
+      expect(p.join('\n')).toMatch(/ZENDESK_SYNC_TAG/);
+      expect(p.join('\n')).toMatch(/ZENDESK_GROUP_ID/);
+      expect(p.join('\n')).toMatch(/ZENDESK_GOOGLE_COMMENTS_VISIBILITY/);
+      expect(p.join('\n')).not.toMatch(/JIRA_/);
+      expect(
+        problems({
+          SUPPORT_PARENT: 'organizations/1',
+          CRM: 'zendesk',
+          ZENDESK_BASE_URL: 'https://a.zendesk.com',
+        }).join(' '),
+      ).toMatch(/Zendesk auth is required/);
+    });
+  });
 });

@@ -1,0 +1,67 @@
+// Classifies every failure of a Zendesk call into a SyncError, once. Messages hold the
+// operation and the HTTP status (or a network error code) only: never bodies, never headers.
+import type { z } from 'zod';
+import { NotFoundError, SyncError, TooLargeError } from '../../domain/errors';
+import { httpErrorKind, parseRetryAfter } from '../http/retry-after';
+
+export const ZENDESK_SOURCE = 'zendesk';
+
+/** The SyncError for an HTTP failure. 422 is permanent (Zendesk refused the content). */
+export function httpError(op: string, status: number, retryAfter?: string | null): SyncError {
+  const message = `Zendesk ${op} failed with HTTP ${status}`;
+  if (status === 404) return new NotFoundError(message, { source: ZENDESK_SOURCE });
+  if (status === 413) return new TooLargeError(message, { source: ZENDESK_SOURCE });
+  if (status === 409) return new SyncError('conflict', message, { status, source: ZENDESK_SOURCE });
+  if (status === 422) {
+    return new SyncError(
+      'permanent',
+      `${message} (unprocessable: the ticket refuses this change)`,
+      {
+        status,
+        source: ZENDESK_SOURCE,
+      },
+    );
+  }
+  const retryAfterSeconds = parseRetryAfter(retryAfter);
+  return new SyncError(httpErrorKind(status, retryAfterSeconds), message, {
+    status,
+    retryAfterSeconds,
+    source: ZENDESK_SOURCE,
+  });
+}
+
+/** The SyncError for a transport failure (reset, refused, timeout…): retried when idempotent. */
+export function networkError(op: string, e: unknown): SyncError {
+  if (e instanceof SyncError) return e;
+  const cause = (e as { cause?: { code?: unknown } })?.cause;
+  const code =
+    typeof cause?.code === 'string'
+      ? cause.code
+      : e instanceof Error && (e.name === 'TimeoutError' || e.name === 'AbortError')
+        ? 'timeout'
+        : 'network error';
+  return new SyncError('retry', `Zendesk ${op} failed: ${code}`, { source: ZENDESK_SOURCE });
+}
+
+/** `data` checked against `schema`; an unexpected shape is a permanent failure. */
+export function parseZendesk<T>(op: string, schema: z.ZodType<T>, data: unknown): T {
+  const r = schema.safeParse(data);
+  if (!r.success) {
+    throw new SyncError('permanent', `Zendesk ${op} answered an unexpected shape`, {
+      source: ZENDESK_SOURCE,
+    });
+  }
+  return r.data;
+}
+
+/** A write to a closed ticket (read-only in Zendesk): permanent, logged and dropped. */
+export function closedTicketError(op: string): SyncError {
+  return new SyncError(
+    'permanent',
+    `Zendesk ${op}: the ticket is closed (read-only); write dropped`,
+    {
+      status: 422,
+      source: ZENDESK_SOURCE,
+    },
+  );
+}
