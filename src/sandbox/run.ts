@@ -1,21 +1,163 @@
-// `npm run sandbox`: both API simulators and the connector wired to them (memory store,
-// local queue, local scheduler reading cron.yaml/queue.yaml), one case seeded on each side,
-// and a running log of what crosses between them. No account or credentials needed.
-import { startGoogleSimulator } from './google';
-import { startJiraSimulator } from './jira';
+// `npm run sandbox [-- --crm jira|zendesk]`: both API simulators and the connector wired to
+// them (memory store, local queue, local scheduler reading cron.yaml/queue.yaml), one case
+// seeded on each side, and a running log of what crosses between them. No account or
+// credentials needed. The desk is `--crm NAME`, else `CRM`, else jira.
+import { startGoogleSimulator, type GoogleSimulator } from './google';
+import { startJiraSimulator, type JiraSimulator } from './jira';
+import { startZendeskSimulator, type ZendeskSimulator } from './zendesk';
 import { startServer } from '../server';
-import { seedSandbox } from './seed';
+import { CRMS, type CrmName } from '../config';
+import { seedSandbox, seedZendeskSandbox } from './seed';
 
 const PARENT = 'organizations/123456789012';
+
+type Say = (line: string) => void;
 
 function port(name: string, dflt: number): number {
   const v = Number(process.env[name] ?? dflt);
   return Number.isInteger(v) ? v : dflt;
 }
 
+/** `--crm NAME` or `--crm=NAME`, else CRM, else jira; anything else is refused with the choices. */
+function chosenCrm(argv: readonly string[]): CrmName {
+  let value: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] as string;
+    if (a === '--crm') {
+      value = argv[i + 1];
+      if (value === undefined || value.startsWith('--'))
+        throw new Error(`--crm needs a value: one of ${CRMS.join(', ')}`);
+      i++;
+    } else if (a.startsWith('--crm=')) value = a.slice('--crm='.length);
+  }
+  value = (value ?? process.env.CRM?.trim()) || 'jira';
+  if (!(CRMS as readonly string[]).includes(value))
+    throw new Error(
+      `unknown CRM "${value}": choose one of ${CRMS.join(', ')} (--crm NAME or CRM=NAME)`,
+    );
+  return value as CrmName;
+}
+
+/** One desk of the sandbox: its simulator, the connector's variables for it, seed and watch. */
+interface Desk {
+  readonly env: Record<string, string>;
+  banner(say: Say): void;
+  seed(google: GoogleSimulator): string;
+  watch(say: Say, seen: Set<string>): void;
+  close(): Promise<void>;
+}
+
+async function jiraDesk(): Promise<Desk> {
+  const jira: JiraSimulator = await startJiraSimulator({ port: port('SANDBOX_JIRA_PORT', 8092) });
+  return {
+    env: {
+      JIRA_BASE_URL: jira.url,
+      JIRA_EMAIL: jira.email,
+      JIRA_API_TOKEN: jira.apiToken,
+      JIRA_PROJECT_KEY: 'SUP',
+    },
+    banner: (say) =>
+      say(
+        `Jira simulator                  ${jira.url}   (control API: ${jira.url}/_control/issues)`,
+      ),
+    seed: (google) => {
+      const s = seedSandbox(google, jira, PARENT);
+      return `seeded Google case ${s.caseName} and Jira ticket ${s.issueKey}`;
+    },
+    watch: (say, seen) => {
+      for (const i of jira.listIssues()) {
+        const detail = jira.getIssue(i.key);
+        if (!detail) continue;
+        if (!seen.has(i.id)) {
+          seen.add(i.id);
+          say(`Jira    ticket ${i.key} "${i.summary}" [${i.priority}, ${i.statusCategory}]`);
+        }
+        for (const cm of detail.comments) {
+          const k = `${i.id}#c${cm.id}`;
+          if (seen.has(k)) continue;
+          seen.add(k);
+          say(
+            `Jira    ${i.key} ${cm.public ? 'public' : 'internal'} comment by ${cm.author.displayName}: ${firstLine(cm.bodyText)}`,
+          );
+        }
+        for (const a of detail.attachments) {
+          const k = `${i.id}#a${a.id}`;
+          if (!seen.has(k)) {
+            seen.add(k);
+            say(`Jira    ${i.key} attachment ${a.filename} (${a.size} bytes)`);
+          }
+        }
+        const sk = `${i.id}@${i.statusCategory}/${i.priority}`;
+        if (!seen.has(sk)) {
+          seen.add(sk);
+          if (seen.has(`${i.id}@seen`))
+            say(`Jira    ${i.key} is now ${i.priority}, ${i.statusCategory}`);
+          seen.add(`${i.id}@seen`);
+        }
+      }
+    },
+    close: () => jira.close(),
+  };
+}
+
+async function zendeskDesk(): Promise<Desk> {
+  const zd: ZendeskSimulator = await startZendeskSimulator({
+    port: port('SANDBOX_ZENDESK_PORT', 8093),
+  });
+  return {
+    env: {
+      ZENDESK_BASE_URL: zd.url,
+      ZENDESK_OAUTH_CLIENT_ID: zd.oauthClientId,
+      ZENDESK_OAUTH_CLIENT_SECRET: zd.oauthClientSecret,
+    },
+    banner: (say) => {
+      say(`Zendesk simulator               ${zd.url}   (control API: ${zd.url}/_control/tickets)`);
+      say(`Zendesk attachment host         ${zd.contentUrl}   (refuses credentials)`);
+    },
+    seed: (google) => {
+      const s = seedZendeskSandbox(google, zd, PARENT);
+      return `seeded Google case ${s.caseName} and Zendesk ticket ${s.ticketId}`;
+    },
+    watch: (say, seen) => {
+      for (const t of zd.listTickets()) {
+        const detail = zd.getTicket(t.id);
+        if (!detail) continue;
+        const id = `zd${t.id}`;
+        const pri = t.priority ?? 'no priority';
+        if (!seen.has(id)) {
+          seen.add(id);
+          say(
+            `Zendesk ticket ${t.id} "${t.subject}" [${pri}, ${t.status}] tags: ${t.tags.join(' ')}`,
+          );
+        }
+        // The first comment is the ticket's description, shown with the ticket above.
+        for (const cm of detail.comments.slice(1)) {
+          const k = `${id}#c${cm.id}`;
+          if (seen.has(k)) continue;
+          seen.add(k);
+          if (cm.body.trim() !== '')
+            say(
+              `Zendesk ${t.id} ${cm.public ? 'public' : 'internal'} comment by ${cm.author.name}: ${firstLine(cm.body)}`,
+            );
+          for (const a of cm.attachments)
+            say(`Zendesk ${t.id} attachment ${a.file_name} (${a.size} bytes)`);
+        }
+        const sk = `${id}@${t.status}/${pri}`;
+        if (!seen.has(sk)) {
+          seen.add(sk);
+          if (seen.has(`${id}@seen`)) say(`Zendesk ${t.id} is now ${pri}, ${t.status}`);
+          seen.add(`${id}@seen`);
+        }
+      }
+    },
+    close: () => zd.close(),
+  };
+}
+
 async function main(): Promise<void> {
+  const crm = chosenCrm(process.argv.slice(2));
   const google = await startGoogleSimulator({ port: port('SANDBOX_GOOGLE_PORT', 8091) });
-  const jira = await startJiraSimulator({ port: port('SANDBOX_JIRA_PORT', 8092) });
+  const desk = crm === 'zendesk' ? await zendeskDesk() : await jiraDesk();
   const connector = await startServer({
     PORT: String(port('PORT', 8080)),
     SUPPORT_PARENT: PARENT,
@@ -23,10 +165,8 @@ async function main(): Promise<void> {
     SUPPORT_TEST_CASES: 'true',
     CLOUDSUPPORT_EMULATOR_HOST: google.host,
     CLOUDSUPPORT_EMULATOR_TOKEN: google.token,
-    JIRA_BASE_URL: jira.url,
-    JIRA_EMAIL: jira.email,
-    JIRA_API_TOKEN: jira.apiToken,
-    JIRA_PROJECT_KEY: 'SUP',
+    CRM: crm,
+    ...desk.env,
     STORE: 'memory',
     TASK_QUEUE: 'local',
     SCHEDULER: 'local',
@@ -36,17 +176,16 @@ async function main(): Promise<void> {
     LOG_FORMAT: process.env.LOG_FORMAT ?? 'pretty',
   });
 
-  const say = (line: string) =>
+  const say: Say = (line) =>
     process.stdout.write(`${new Date().toISOString().slice(11, 19)}  ${line}\n`);
   say(
     `Google Cloud Support simulator  ${google.url}   (control API: ${google.url}/_control/cases)`,
   );
-  say(`Jira simulator                  ${jira.url}   (control API: ${jira.url}/_control/issues)`);
+  desk.banner(say);
   say(`Connector                       ${connector.url}   (polls every minute, as cron.yaml says)`);
   say(`Status page (NO IAP, local only) ${connector.url}/admin/`);
 
-  const seeded = seedSandbox(google, jira, PARENT);
-  say(`seeded Google case ${seeded.caseName} and Jira ticket ${seeded.issueKey}`);
+  say(desk.seed(google));
 
   // Print what crosses: new tickets, cases and comments on either side, as they appear.
   const seen = new Set<string>();
@@ -81,36 +220,7 @@ async function main(): Promise<void> {
         seen.add(`${c.name}@seen`);
       }
     }
-    for (const i of jira.listIssues()) {
-      const detail = jira.getIssue(i.key);
-      if (!detail) continue;
-      if (!seen.has(i.id)) {
-        seen.add(i.id);
-        say(`Jira    ticket ${i.key} "${i.summary}" [${i.priority}, ${i.statusCategory}]`);
-      }
-      for (const cm of detail.comments) {
-        const k = `${i.id}#c${cm.id}`;
-        if (seen.has(k)) continue;
-        seen.add(k);
-        say(
-          `Jira    ${i.key} ${cm.public ? 'public' : 'internal'} comment by ${cm.author.displayName}: ${firstLine(cm.bodyText)}`,
-        );
-      }
-      for (const a of detail.attachments) {
-        const k = `${i.id}#a${a.id}`;
-        if (!seen.has(k)) {
-          seen.add(k);
-          say(`Jira    ${i.key} attachment ${a.filename} (${a.size} bytes)`);
-        }
-      }
-      const sk = `${i.id}@${i.statusCategory}/${i.priority}`;
-      if (!seen.has(sk)) {
-        seen.add(sk);
-        if (seen.has(`${i.id}@seen`))
-          say(`Jira    ${i.key} is now ${i.priority}, ${i.statusCategory}`);
-        seen.add(`${i.id}@seen`);
-      }
-    }
+    desk.watch(say, seen);
   };
   watch();
   const timer = setInterval(watch, 1000);
@@ -122,7 +232,7 @@ async function main(): Promise<void> {
   const stop = async () => {
     clearInterval(timer);
     await connector.close();
-    await Promise.all([google.close(), jira.close()]);
+    await Promise.all([google.close(), desk.close()]);
     process.exit(0);
   };
   process.once('SIGINT', () => void stop());

@@ -2,13 +2,14 @@
 // shared by `npm run sandbox` and the tests that run over the sandbox's seeded cases.
 import type { GoogleSimulator } from './google';
 import type { JiraSimulator } from './jira';
+import type { ZendeskSimulator } from './zendesk';
 
 export interface Seeded {
   readonly caseName: string;
   readonly issueKey: string;
 }
 
-export function seedSandbox(google: GoogleSimulator, jira: JiraSimulator, parent: string): Seeded {
+function seedGoogle(google: GoogleSimulator, parent: string): string {
   const gcase = google.createCase({
     parent,
     displayName: 'Sandbox: VM cannot reach Cloud SQL',
@@ -19,6 +20,11 @@ export function seedSandbox(google: GoogleSimulator, jira: JiraSimulator, parent
     body: 'Hello, I am looking into it. Which instance is affected?',
     displayName: 'Alex (Google Support)',
   });
+  return gcase.name;
+}
+
+export function seedSandbox(google: GoogleSimulator, jira: JiraSimulator, parent: string): Seeded {
+  const caseName = seedGoogle(google, parent);
   const issue = jira.createIssue({
     summary: 'Sandbox: BigQuery job quota exceeded',
     description: 'Our nightly load jobs fail with quotaExceeded since yesterday.',
@@ -29,5 +35,26 @@ export function seedSandbox(google: GoogleSimulator, jira: JiraSimulator, parent
     body: 'Job ids are attached in the next comment.',
     displayName: 'Sam (Support Desk)',
   });
-  return { caseName: gcase.name, issueKey: issue.key };
+  return { caseName, issueKey: issue.key };
+}
+
+/** The same two cases with Zendesk as the desk: the ticket carries the sync tag. */
+export function seedZendeskSandbox(
+  google: GoogleSimulator,
+  zendesk: ZendeskSimulator,
+  parent: string,
+): { readonly caseName: string; readonly ticketId: number } {
+  const caseName = seedGoogle(google, parent);
+  const ticket = zendesk.createTicket({
+    subject: 'Sandbox: BigQuery job quota exceeded',
+    description: 'Our nightly load jobs fail with quotaExceeded since yesterday.',
+    tags: ['synchronizewithgooglecloudsupport'], // the connector's default ZENDESK_SYNC_TAG
+    priority: 'high',
+    requesterName: 'Sam (Support Desk)',
+  });
+  zendesk.addComment(ticket.id, {
+    body: 'Job ids are attached in the next comment.',
+    authorName: 'Sam (Support Desk)',
+  });
+  return { caseName, ticketId: ticket.id };
 }
