@@ -94,8 +94,10 @@ export interface AdminConfig {
   readonly taskQueue: Config['taskQueue'];
   readonly log: Config['log'];
   readonly cloudTasks: Config['cloudTasks'];
-  /** For the tickets' links (JIRA_BASE_URL), when set. */
-  readonly jiraBaseUrl: string | null;
+  /** Which CRM the tickets' links go to (CRM, default jira). */
+  readonly crm: CrmName;
+  /** For the tickets' links: JIRA_BASE_URL or ZENDESK_BASE_URL, when set. */
+  readonly crmBaseUrl: string | null;
 }
 
 const IAP_AUDIENCE = /^\/projects\/\d+\/apps\/[a-z][-a-z0-9.:]*$/;
@@ -108,6 +110,10 @@ export function loadAdminConfig(env: Readonly<Record<string, string | undefined>
     JIRA_EMAIL: 'unused',
     JIRA_API_TOKEN: 'unused',
     JIRA_PROJECT_KEY: 'UNUSED',
+    // CRM=zendesk: the admin service only links to tickets, it never calls Zendesk.
+    ZENDESK_BASE_URL: 'https://unused.invalid',
+    ZENDESK_OAUTH_CLIENT_ID: 'unused',
+    ZENDESK_OAUTH_CLIENT_SECRET: 'unused',
     ...env,
     SCHEDULER: 'off',
     ADMIN_PAGE: 'off',
@@ -127,7 +133,8 @@ export function loadAdminConfig(env: Readonly<Record<string, string | undefined>
     taskQueue: base.taskQueue,
     log: base.log,
     cloudTasks: base.cloudTasks,
-    jiraBaseUrl: env.JIRA_BASE_URL?.trim() || null,
+    crm: base.crm,
+    crmBaseUrl: (base.crm === 'zendesk' ? env.ZENDESK_BASE_URL : env.JIRA_BASE_URL)?.trim() || null,
   });
 }
 

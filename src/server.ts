@@ -8,6 +8,7 @@ import {
   loadAdminConfig,
   loadConfig,
   type Config,
+  type CrmName,
   type ZendeskConfig,
 } from './config';
 import type { ZendeskAuth } from './adapters/zendesk/zendesk-client';
@@ -236,17 +237,38 @@ async function localAdminPage(config: Config): Promise<AdminPage> {
   const { noIapIdentity } = await import('./adapters/iap/iap-admin-identity');
   return {
     identity: noIapIdentity,
-    links: adminLinks(config.google.emulatorHost, config.jira.baseUrl),
+    links: adminLinks(config.google.emulatorHost, {
+      crm: config.crm,
+      baseUrl: config.crm === 'zendesk' ? (config.zendesk?.baseUrl ?? null) : config.jira.baseUrl,
+    }),
   };
 }
 
-function adminLinks(emulatorHost: string | null, jiraBaseUrl: string | null): AdminPage['links'] {
+/** Where the status page's links go: the CRM and its base URL (null: no ticket links). */
+interface CrmLinkTarget {
+  readonly crm: CrmName;
+  readonly baseUrl: string | null;
+}
+
+/**
+ * The status page's links. With the Cloud Support simulator (the sandbox) a Zendesk ticket
+ * links to the Zendesk simulator's control view of it, which has no agent UI.
+ */
+export function adminLinks(emulatorHost: string | null, target: CrmLinkTarget): AdminPage['links'] {
+  const base = target.baseUrl || null;
+  const crmTicket = (key: string): string => {
+    if (base === null) return '#';
+    const id = encodeURIComponent(key);
+    if (target.crm !== 'zendesk') return `${base}/browse/${id}`;
+    const zd = base.replace(/\/+$/, '');
+    return emulatorHost ? `${zd}/_control/tickets/${id}` : `${zd}/agent/tickets/${id}`;
+  };
   return {
     googleCase: (name) =>
       emulatorHost
         ? `http://${emulatorHost}/_control/cases/${encodeURIComponent(name.split('/').pop() ?? '')}`
         : `https://console.cloud.google.com/support/cases/detail/v2/${encodeURIComponent(name.split('/').pop() ?? '')}`,
-    crmTicket: (key) => (jiraBaseUrl ? `${jiraBaseUrl}/browse/${encodeURIComponent(key)}` : '#'),
+    crmTicket,
   };
 }
 
@@ -288,7 +310,7 @@ export async function startAdminServer(
     clock: systemClock,
     logger,
     identity,
-    links: adminLinks(null, config.jiraBaseUrl),
+    links: adminLinks(null, { crm: config.crm, baseUrl: config.crmBaseUrl }),
   });
   const address = await app.listen({
     port: config.port,
