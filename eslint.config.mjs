@@ -57,6 +57,7 @@ export default tseslint.config(
         { type: 'app', pattern: 'src/app.ts', mode: 'file' },
         { type: 'config', pattern: 'src/config.ts', mode: 'file' },
         { type: 'server', pattern: 'src/server.ts', mode: 'file' },
+        { type: 'server', pattern: 'src/wiring.ts', mode: 'file' },
         { type: 'doctor', pattern: 'src/doctor.ts', mode: 'file' },
         { type: 'sandbox-runner', pattern: 'src/sandbox/run.ts', mode: 'file' },
         { type: 'simulators', pattern: 'src/sandbox/*/**', partialMatch: false },
@@ -83,6 +84,7 @@ export default tseslint.config(
             from('config', [el('domain'), pkg('luxon')]),
             // The only places that wire real adapters (and read the environment).
             from('server', [
+              el('server'),
               el('app'),
               el('config'),
               el('http'),

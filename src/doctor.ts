@@ -14,7 +14,8 @@ import {
   type CheckSystem,
 } from './domain/checks';
 import type { MappingStore } from './ports/mapping-store';
-import { CONFIG_DIR, makeCrm, makeDatastore, makeSupport } from './server';
+import { CONFIG_DIR } from './server';
+import { makeCrm, makeDatastore, makeSupport } from './wiring';
 
 type Env = Readonly<Record<string, string | undefined>>;
 

@@ -1,27 +1,18 @@
-// The only module that reads process.env and wires real adapters (STYLE.md).
+// The only module that reads process.env and wires real adapters (STYLE.md); the adapter
+// builders it shares with the admin service and the doctor are in wiring.ts.
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { buildAdminApp, buildApp, type AdminPage } from './app';
-import {
-  ConfigError,
-  loadAdminConfig,
-  loadConfig,
-  type Config,
-  type CrmName,
-  type ZendeskConfig,
-} from './config';
-import type { ZendeskAuth } from './adapters/zendesk/zendesk-client';
+import { ConfigError, loadAdminConfig, loadConfig, type Config, type CrmName } from './config';
 import { createLogger } from './adapters/log/pino-logger';
 import type { LocalTaskQueue, SetTimer } from './adapters/local/local-task-queue';
 import type { LocalScheduler } from './adapters/local/local-scheduler';
 import { lazyPort, type Lazy } from './adapters/lazy';
 import { systemClock } from './adapters/system-clock';
+import { makeCloudTasks, makeCrm, makeDatastore, makeMemoryStore, makeSupport } from './wiring';
 import type { MappingStore } from './ports/mapping-store';
 import type { TaskQueue } from './ports/task-queue';
-import type { SupportCases } from './ports/support-cases';
-import type { Crm } from './ports/crm';
-import type { Logger } from './ports/logger';
 import type { Clock } from './ports/clock';
 import type { RetryPolicy } from './adapters/retry';
 
@@ -173,65 +164,6 @@ export async function startServer(
   };
 }
 
-/** The Crm of the configuration (secrets read from Secret Manager when they are named there). */
-export async function makeCrm(
-  config: Config,
-  retry?: RetryPolicy,
-  log?: Pick<Logger, 'warn'>,
-): Promise<Crm> {
-  if (config.crm === 'zendesk' && config.zendesk !== null)
-    return makeZendeskCrm(config.zendesk, retry, log);
-  const apiToken =
-    config.jira.apiToken ??
-    (await readSecret(config.jira.apiTokenSecret as string, 'JIRA_API_TOKEN_SECRET'));
-  const { JiraCrm } = await import('./adapters/jira/jira-crm');
-  return new JiraCrm({
-    baseUrl: config.jira.baseUrl,
-    email: config.jira.email,
-    apiToken,
-    projectKey: config.jira.projectKey,
-    issueType: config.jira.issueType,
-    syncJql: config.jira.syncJql,
-    syncLabel: config.jira.syncLabel,
-    googleCaseField: config.jira.googleCaseField ?? undefined,
-    priorityNames: config.jira.priorityNames,
-    doneTransition: config.jira.doneTransition ?? undefined,
-    retry,
-  });
-}
-
-async function makeZendeskCrm(
-  z: ZendeskConfig,
-  retry?: RetryPolicy,
-  log?: Pick<Logger, 'warn'>,
-): Promise<Crm> {
-  const { ZendeskCrm } = await import('./adapters/zendesk/zendesk-crm');
-  let auth: ZendeskAuth;
-  if (z.oauth !== null) {
-    const clientSecret =
-      z.oauth.clientSecret ??
-      (await readSecret(
-        z.oauth.clientSecretSecret as string,
-        'ZENDESK_OAUTH_CLIENT_SECRET_SECRET',
-      ));
-    auth = { kind: 'oauth', clientId: z.oauth.clientId, clientSecret };
-  } else {
-    const t = z.apiToken as NonNullable<ZendeskConfig['apiToken']>;
-    const apiToken =
-      t.token ?? (await readSecret(t.tokenSecret as string, 'ZENDESK_API_TOKEN_SECRET'));
-    auth = { kind: 'token', email: t.email, apiToken };
-  }
-  return new ZendeskCrm({
-    baseUrl: z.baseUrl,
-    auth,
-    syncTag: z.syncTag,
-    priorities: z.priorities,
-    ...(z.groupId !== null ? { groupId: z.groupId } : {}),
-    retry,
-    log,
-  });
-}
-
 /** The sandbox's status page: no IAP (the page says so in red), links to the simulators. */
 async function localAdminPage(config: Config): Promise<AdminPage> {
   const { noIapIdentity } = await import('./adapters/iap/iap-admin-identity');
@@ -318,69 +250,6 @@ export async function startAdminServer(
   });
   logger.info({ url: address, iap: identity.iap }, 'status page listening');
   return { app, url: address, close: () => app.close() };
-}
-
-export async function makeSupport(
-  config: Config,
-  env: Readonly<Record<string, string | undefined>>,
-  retry?: RetryPolicy,
-): Promise<SupportCases> {
-  const { googleSupportCasesForEmulator, googleSupportCasesFromAdc } =
-    await import('./adapters/google/google-support-cases');
-  if (config.google.emulatorHost) {
-    return googleSupportCasesForEmulator(
-      config.google.emulatorHost,
-      env.CLOUDSUPPORT_EMULATOR_TOKEN ?? 'sandbox-token',
-      { retry },
-    );
-  }
-  return googleSupportCasesFromAdc({ retry });
-}
-
-async function makeMemoryStore(): Promise<MappingStore> {
-  const { MemoryMappingStore } = await import('./adapters/local/memory-mapping-store');
-  return new MemoryMappingStore();
-}
-
-export async function makeDatastore(
-  env: Readonly<Record<string, string | undefined>>,
-): Promise<MappingStore> {
-  const { DatastoreMappingStore } = await import('./adapters/datastore/datastore-mapping-store');
-  return new DatastoreMappingStore({
-    projectId: env.GOOGLE_CLOUD_PROJECT ?? env.DATASTORE_PROJECT_ID,
-  });
-}
-
-async function makeCloudTasks(config: Pick<Config, 'cloudTasks'>): Promise<TaskQueue> {
-  const [{ CloudTasksClient }, { CloudTasksQueue }] = await Promise.all([
-    import('@google-cloud/tasks'),
-    import('./adapters/cloud-tasks/cloud-tasks-queue'),
-  ]);
-  return new CloudTasksQueue({
-    client: new CloudTasksClient(),
-    project: config.cloudTasks.project as string,
-    location: config.cloudTasks.location,
-    queue: config.cloudTasks.queue,
-  });
-}
-
-async function readSecret(name: string, variable: string): Promise<string> {
-  const { SecretManagerServiceClient } = await import('@google-cloud/secret-manager');
-  const client = new SecretManagerServiceClient();
-  const version = name.includes('/versions/') ? name : `${name}/versions/latest`;
-  let res;
-  try {
-    [res] = await client.accessSecretVersion({ name: version });
-  } catch (e) {
-    const code = (e as { code?: unknown }).code;
-    throw new ConfigError([
-      `${variable}: the secret could not be read (${typeof code === 'number' ? `gRPC code ${code}` : e instanceof Error ? e.name : 'unknown error'}); check its name and the Secret Manager Secret Accessor role`,
-    ]);
-  }
-  const data = res.payload?.data;
-  const value = typeof data === 'string' ? data : data ? Buffer.from(data).toString('utf8') : '';
-  if (!value.trim()) throw new ConfigError([`${variable}: the secret is empty`]);
-  return value.trim();
 }
 
 /** How long after listening main() builds the adapters (the boot check). */

@@ -25,6 +25,8 @@ const SIDES: readonly Side[] = ['google', 'company'];
 
 /** Prefix of the sourceId of recorded "Syncing has resumed." notices. */
 export const RESUMED_NOTICE = 'resumed:';
+/** Prefix of the sourceId of recorded outage notices. */
+export const OUTAGE_NOTICE = 'outage:';
 
 /**
  * The reference's DetectOutages for one mapping. A side never synced counts from the time
@@ -49,31 +51,35 @@ export function planOutage(
     isOutage({ priority: m.priority, newContentAt: m.newContentAt, syncedAt, now });
   const outage = late(g) || late(c);
   const actions: OutageAction[] = [];
+  const detectedAt = m.outageDetectedAt ?? null;
+  /** A notice of this outage recorded on `side` (`prefix`: outage or resume). */
+  const recorded = (side: Side, prefix: string) =>
+    detectedAt !== null &&
+    records.some(
+      (r) =>
+        r.kind === 'notice' &&
+        r.sourceSide === side &&
+        r.sourceId.startsWith(prefix) &&
+        r.createdAt.getTime() >= detectedAt.getTime(),
+    );
+  // The record is the authority: a notice posted whose flag could not be saved (the
+  // mapping changed meanwhile) is not posted again.
+  const told = (side: Side) => outageNoticeSent(m, side) || recorded(side, OUTAGE_NOTICE);
   if (outage) {
     if (!m.outageDetectedAt) actions.push({ kind: 'mark-outage', at: now });
     const text = outageText(now.getTime() - outageSince(m, global).getTime());
     for (const side of present) {
-      if (!outageNoticeSent(m, side))
-        actions.push({ kind: 'notify', on: side, text, notice: 'outage' });
+      if (!told(side)) actions.push({ kind: 'notify', on: side, text, notice: 'outage' });
     }
     return { outage, actions };
   }
-  const detectedAt = m.outageDetectedAt ?? null;
   if (!detectedAt && !m.outageCommentSentToGoogle && !m.outageCommentSentToCompany)
     return { outage, actions };
   for (const side of present) {
-    const resumed =
-      detectedAt !== null &&
-      records.some(
-        (r) =>
-          r.kind === 'notice' &&
-          r.sourceSide === side &&
-          r.sourceId.startsWith(RESUMED_NOTICE) &&
-          r.createdAt.getTime() >= detectedAt.getTime(),
-      );
+    const resumed = recorded(side, RESUMED_NOTICE);
     // Once per side: a resume already recorded for this outage is not posted again, even
     // when another side's resume failed and the outage is not over yet.
-    if ((outageNoticeSent(m, side) || detectedAt !== null) && !resumed)
+    if ((told(side) || detectedAt !== null) && !resumed)
       actions.push({ kind: 'notify', on: side, text: RESUMED_TEXT, notice: 'resumed' });
   }
   actions.push({ kind: 'end-outage' });

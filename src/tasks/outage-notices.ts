@@ -4,6 +4,7 @@ import {
   needsRecords,
   outageSince,
   planOutage,
+  OUTAGE_NOTICE,
   RESUMED_NOTICE,
   type OutageAction,
 } from '../domain/plan-outages';
@@ -114,7 +115,7 @@ async function apply(
       mappingId: m.id,
       kind: 'notice',
       sourceSide: a.on,
-      sourceId: `${a.notice === 'resumed' ? RESUMED_NOTICE : 'outage:'}${written.id}`,
+      sourceId: `${a.notice === 'resumed' ? RESUMED_NOTICE : OUTAGE_NOTICE}${written.id}`,
       targetIds: [written.id],
       createdAt: deps.clock.now(),
     });

@@ -1,6 +1,11 @@
 // The reference's DetectOutages for one pair (priority × freshness table, one notice per
 // side, "Syncing has resumed." once per side), one row per case.
-import { outageSince, planOutage, RESUMED_NOTICE } from '../../../src/domain/plan-outages';
+import {
+  OUTAGE_NOTICE,
+  outageSince,
+  planOutage,
+  RESUMED_NOTICE,
+} from '../../../src/domain/plan-outages';
 import { at, DAY, global, HOUR, mapping, MIN, record } from './builders';
 
 const OUTAGE = (text: string) => ({ kind: 'notify', text, notice: 'outage' });
@@ -121,6 +126,21 @@ describe('planOutage', () => {
     const plan = planOutage(m, global(), at(lateMs));
     expect(plan.outage).toBe(outage);
     expect(kinds(plan)).toEqual(expected);
+  });
+
+  it('a notice recorded but whose flag was not saved (the mapping changed meanwhile) is not posted again', () => {
+    const detected = at(11 * MIN);
+    const m = mapping({ priority: 0, outageDetectedAt: detected, outageCommentSentToGoogle: true });
+    const jiraTold = record({
+      kind: 'notice',
+      sourceSide: 'company',
+      sourceId: `${OUTAGE_NOTICE}c9`,
+      createdAt: at(12 * MIN),
+    });
+    expect(kinds(planOutage(m, global(), at(20 * MIN), [jiraTold]))).toEqual([]);
+    // an outage notice of an earlier outage does not count
+    const old = { ...jiraTold, createdAt: at(-DAY) };
+    expect(kinds(planOutage(m, global(), at(20 * MIN), [old]))).toEqual(['outage->company']);
   });
 
   it('a pending change counts from the last sync, not from the last poll', () => {
