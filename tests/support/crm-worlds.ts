@@ -6,6 +6,11 @@
 // difference lives here, not in the scenarios.
 import { startJiraSimulator, type JiraSimulator } from '../../src/sandbox/jira';
 import type { Clock } from '../../src/ports/clock';
+import {
+  startZendeskSimulator,
+  type ZendeskPriority,
+  type ZendeskSimulator,
+} from '../../src/sandbox/zendesk';
 
 export type GooglePriority = 'P0' | 'P1' | 'P2' | 'P3' | 'P4';
 
@@ -176,3 +181,130 @@ export const jiraWorld: CrmWorld<JiraSimulator, Parameters<typeof startJiraSimul
   deskPriority: (p) => JIRA_PRIORITIES[index(p)]!,
   googlePriorityOf: (p) => p,
 };
+
+// --- Zendesk ---------------------------------------------------------------------------
+
+/** ZENDESK_SYNC_TAG's default (Zendesk lowercases tags). */
+const ZENDESK_TAG = 'synchronizewithgooglecloudsupport';
+/**
+ * ZENDESK_PRIORITY_MAP's default `P0=urgent,P1=high,P2=normal,P3=low,P4=low`: P3 and P4
+ * share `low`, and Zendesk → Google takes the first level listed, so `low` comes back P3.
+ */
+const ZENDESK_PRIORITIES: readonly ZendeskPriority[] = ['urgent', 'high', 'normal', 'low', 'low'];
+
+/**
+ * Zendesk timestamps are whole seconds, so a person's change in the same second as the
+ * connector's last write looks older than that sync. The Zendesk world runs the simulator
+ * and the connector on one clock that each person action moves a second forward (a person
+ * does not answer within the second); no test sleeps.
+ */
+function steppedClock(): Clock & { step(): void } {
+  let offsetMs = 0;
+  return {
+    now: () => new Date(Date.now() + offsetMs),
+    step: () => {
+      offsetMs += 1000;
+    },
+  };
+}
+
+function zendeskDriver(zd: ZendeskSimulator, clock: { step(): void }): DeskDriver {
+  const id = (key: string): number => Number(key);
+  const read = (key: string): DeskTicket | null => {
+    const t = zd.getTicket(id(key));
+    if (!t) return null;
+    return {
+      key: String(t.id),
+      summary: t.subject,
+      description: t.description,
+      priority: t.priority,
+      selected: t.tags.includes(ZENDESK_TAG),
+      closed: t.status === 'solved' || t.status === 'closed',
+      // Zendesk's first comment is the ticket's description, not a comment.
+      comments: t.comments.slice(1).map((c) => ({ body: c.body, public: c.public })),
+      attachments: t.comments.flatMap((c) =>
+        c.attachments.map((a) => ({ filename: a.file_name, content: a.content })),
+      ),
+    };
+  };
+  return {
+    createTicket: ({ summary, description, priority }) => {
+      clock.step();
+      const t = zd.createTicket({
+        subject: summary,
+        description,
+        tags: [ZENDESK_TAG],
+        priority: ZENDESK_PRIORITIES[index(priority)]!,
+      });
+      return { key: String(t.id) };
+    },
+    addComment: (key, c) => {
+      clock.step();
+      zd.addComment(id(key), { body: c.body, authorName: c.displayName, public: c.public });
+    },
+    addAttachment: (key, a) => {
+      clock.step();
+      zd.addAttachment(id(key), {
+        filename: a.filename,
+        content: a.content,
+        contentType: a.mimeType,
+      });
+    },
+    setPriority: (key, p) => {
+      clock.step();
+      zd.setPriority(id(key), ZENDESK_PRIORITIES[index(p)]!);
+    },
+    close: (key) => {
+      clock.step();
+      zd.setStatus(id(key), 'solved');
+    },
+    getTicket: read,
+    listTickets: () => zd.listTickets().map((t) => read(String(t.id))!),
+    requestCount: () => zd.stats().requests,
+    writeCount: () =>
+      Object.entries(zd.stats().byRoute)
+        .filter(([route]) => !route.startsWith('GET') && !route.includes('/oauth/'))
+        .reduce((n, [, v]) => n + v, 0),
+  };
+}
+
+export const zendeskWorld: CrmWorld<ZendeskSimulator, Parameters<typeof startZendeskSimulator>[0]> =
+  {
+    name: 'zendesk',
+    start: async (opts) => {
+      const clock = steppedClock();
+      const zd = await startZendeskSimulator({ now: clock.now, ...opts });
+      return {
+        crm: 'zendesk',
+        sim: zd,
+        clock,
+        connectorEnv: {
+          CRM: 'zendesk',
+          ZENDESK_BASE_URL: zd.url,
+          ZENDESK_OAUTH_CLIENT_ID: zd.oauthClientId,
+          ZENDESK_OAUTH_CLIENT_SECRET: zd.oauthClientSecret,
+        },
+        driver: zendeskDriver(zd, clock),
+        secrets: [zd.oauthClientSecret],
+        texts: () =>
+          zd.listTickets().flatMap((t) => {
+            const d = zd.getTicket(t.id);
+            return d
+              ? [
+                  d.subject,
+                  d.description,
+                  ...d.comments.map((c) => c.body),
+                  ...d.comments.flatMap((c) => c.attachments.map((a) => a.file_name)),
+                ]
+              : [];
+          }),
+        close: () => zd.close(),
+      };
+    },
+    deskPriority: (p) => ZENDESK_PRIORITIES[index(p)]!,
+    googlePriorityOf: (p) =>
+      GOOGLE_PRIORITIES[ZENDESK_PRIORITIES.indexOf(ZENDESK_PRIORITIES[index(p)]!)]!,
+  };
+
+/** The CRMs every end-to-end scenario runs against (SPEC §6). */
+export const CRMS: readonly CrmWorld[] = [jiraWorld, zendeskWorld] as readonly CrmWorld[];
