@@ -13,12 +13,24 @@ import {
 import type { RetryPolicy } from '../../src/adapters/retry';
 import type { Clock } from '../../src/ports/clock';
 import type { MappingStore } from '../../src/ports/mapping-store';
+import {
+  jiraConnectorEnv,
+  jiraTexts,
+  jiraWorld,
+  type CrmWorld,
+  type DeskDriver,
+  type StartedDesk,
+} from './crm-worlds';
 
 export const PARENT = 'organizations/123456789012';
 
-export interface Harness {
+/** A harness on any CRM world (crm-worlds.ts). */
+export interface DeskHarness {
   google: GoogleSimulator;
-  jira: JiraSimulator;
+  /** The CRM's simulator, its driver and its connector env. */
+  crm: StartedDesk;
+  /** A person working in the CRM. */
+  desk: DeskDriver;
   connector: RunningConnector;
   /** Every log line the connector wrote (JSON objects). */
   logs: Record<string, unknown>[];
@@ -26,6 +38,11 @@ export interface Harness {
   /** Both polls, then wait for the queue to drain. */
   round(): Promise<void>;
   close(): Promise<void>;
+}
+
+/** The Jira harness (the default world). */
+export interface Harness extends DeskHarness {
+  jira: JiraSimulator;
 }
 
 export interface ConnectorOptions {
@@ -53,11 +70,12 @@ export function logSink(logs: Record<string, unknown>[]): Writable {
 
 /**
  * One connector (server.ts, local queue with a 100×-fast clock, scheduler off) wired to
- * both simulators, logging into `logs`. Several may share the simulators (and a store).
+ * the Google simulator and a CRM (a Jira simulator, or any started world), logging into
+ * `logs`. Several may share the simulators (and a store).
  */
 export async function startConnector(
   google: GoogleSimulator,
-  jira: JiraSimulator,
+  crm: JiraSimulator | StartedDesk,
   logs: Record<string, unknown>[],
   opts: ConnectorOptions = {},
 ): Promise<RunningConnector> {
@@ -69,10 +87,7 @@ export async function startConnector(
       SUPPORT_CLASSIFICATION_ID: 'sandbox-classification',
       CLOUDSUPPORT_EMULATOR_HOST: google.host,
       CLOUDSUPPORT_EMULATOR_TOKEN: google.token,
-      JIRA_BASE_URL: jira.url,
-      JIRA_EMAIL: jira.email,
-      JIRA_API_TOKEN: jira.apiToken,
-      JIRA_PROJECT_KEY: 'SUP',
+      ...('connectorEnv' in crm ? crm.connectorEnv : jiraConnectorEnv(crm)),
       STORE: 'memory',
       TASK_QUEUE: 'local',
       SCHEDULER: 'off',
@@ -105,23 +120,41 @@ export async function cronOn(
   return { status: res.status, body: text ? (JSON.parse(text) as unknown) : null };
 }
 
+type HarnessOptions = ConnectorOptions & {
+  googleOptions?: Parameters<typeof startGoogleSimulator>[0];
+};
+
 export async function startHarness(
-  opts: ConnectorOptions & {
+  opts?: HarnessOptions & { jiraOptions?: Parameters<typeof startJiraSimulator>[0] },
+): Promise<Harness>;
+export async function startHarness<O>(
+  opts: HarnessOptions & { world: CrmWorld<unknown, O>; crmOptions?: O },
+): Promise<DeskHarness>;
+export async function startHarness(
+  opts: HarnessOptions & {
     jiraOptions?: Parameters<typeof startJiraSimulator>[0];
-    googleOptions?: Parameters<typeof startGoogleSimulator>[0];
+    world?: CrmWorld;
+    crmOptions?: unknown;
   } = {},
-): Promise<Harness> {
+): Promise<DeskHarness> {
   const google = await startGoogleSimulator(opts.googleOptions);
-  const jira = await startJiraSimulator(opts.jiraOptions);
+  const crm = opts.world
+    ? await opts.world.start(opts.crmOptions)
+    : await jiraWorld.start(opts.jiraOptions);
   const logs: Record<string, unknown>[] = [];
-  const connector = await startConnector(google, jira, logs, opts);
+  const connector = await startConnector(google, crm, logs, {
+    ...opts,
+    clock: opts.clock ?? crm.clock,
+  });
   const cron = (path: string) => cronOn(connector, path);
   const drain = async () => {
     await connector.localQueue?.idle();
   };
   return {
     google,
-    jira,
+    crm,
+    desk: crm.driver,
+    ...(crm.crm === 'jira' ? { jira: crm.sim as JiraSimulator } : {}),
     connector,
     logs,
     cron,
@@ -136,8 +169,11 @@ export async function startHarness(
       await connector.close();
       // Every e2e test also proves that no log line holds a case text, comment body, file
       // name or credential that crossed the connector (SPEC §5, security).
-      const leaked = leakedInto(logs, peopleTexts(google, jira, [jira.apiToken, google.token]));
-      await Promise.all([google.close(), jira.close()]);
+      const leaked = leakedInto(
+        logs,
+        sensitiveTexts([...googleTexts(google), ...crm.texts()], [...crm.secrets, google.token]),
+      );
+      await Promise.all([google.close(), crm.close()]);
       if (leaked.length > 0)
         throw new Error(
           `log lines hold ${leaked.length} sensitive text(s), e.g. ${JSON.stringify(leaked[0]!.slice(0, 40))}`,
@@ -152,30 +188,27 @@ export function peopleTexts(
   jira: JiraSimulator,
   secrets: readonly string[],
 ): string[] {
-  const texts = [...secrets];
-  for (const c of google.listCases()) {
+  return sensitiveTexts([...googleTexts(google), ...jiraTexts(jira)], secrets);
+}
+
+/** Texts people wrote in the Google simulator (case texts, comment bodies, file names). */
+function googleTexts(google: GoogleSimulator): string[] {
+  return google.listCases().flatMap((c) => {
     const d = google.getCase(c.name);
-    texts.push(
+    return [
       d.displayName,
       d.description,
       ...d.comments.map((x) => x.body),
       ...d.attachments.map((a) => a.filename),
-    );
-  }
-  for (const i of jira.listIssues()) {
-    const d = jira.getIssue(i.key);
-    if (!d) continue;
-    texts.push(
-      d.summary,
-      d.descriptionText,
-      ...d.comments.map((x) => x.bodyText),
-      ...d.attachments.map((a) => a.filename),
-    );
-  }
-  // Long enough not to match a log message's own words by chance.
+    ];
+  });
+}
+
+/** Lines of `texts` plus `secrets`, long enough not to match a log message's own words by chance. */
+function sensitiveTexts(texts: readonly string[], secrets: readonly string[]): string[] {
   return [
     ...new Set(
-      texts
+      [...secrets, ...texts]
         .flatMap((t) => t.split('\n'))
         .map((t) => t.trim())
         .filter((t) => t.length >= 8),

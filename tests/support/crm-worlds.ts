@@ -1,0 +1,310 @@
+// CRM-neutral "desk worlds" for the end-to-end tests (SPEC §6: e2e runs once per CRM). A
+// world knows how to start its CRM's simulator, the connector env that points at it, and
+// drives it as a person would (create a ticket selected for sync, comment, attach, set
+// priority, close) and reads it back in one neutral shape. Where a CRM legitimately differs
+// from another (priority maps, the description as first comment, write routes), the
+// difference lives here, not in the scenarios.
+import { startJiraSimulator, type JiraSimulator } from '../../src/sandbox/jira';
+import type { Clock } from '../../src/ports/clock';
+import {
+  startZendeskSimulator,
+  type ZendeskPriority,
+  type ZendeskSimulator,
+} from '../../src/sandbox/zendesk';
+
+export type GooglePriority = 'P0' | 'P1' | 'P2' | 'P3' | 'P4';
+
+export interface DeskComment {
+  body: string;
+  public: boolean;
+}
+
+export interface DeskAttachment {
+  filename: string;
+  content: Buffer;
+}
+
+/** A ticket as the scenarios see it, whatever the CRM. */
+export interface DeskTicket {
+  /** The reference the connector writes in texts (Jira key, Zendesk ticket id). */
+  key: string;
+  summary: string;
+  description: string;
+  /** The CRM's own priority name (e.g. `High`, `high`). */
+  priority: string | null;
+  /** Carries the CRM's sync marker (Jira label, Zendesk tag). */
+  selected: boolean;
+  closed: boolean;
+  /** Comments, oldest first, without the description (Zendesk's first comment). */
+  comments: DeskComment[];
+  attachments: DeskAttachment[];
+}
+
+/** A person working in the CRM, and what the scenarios read back. */
+export interface DeskDriver {
+  createTicket(input: { summary: string; description: string; priority: GooglePriority }): {
+    key: string;
+  };
+  addComment(key: string, input: { body: string; displayName: string; public?: boolean }): void;
+  addAttachment(key: string, input: { filename: string; mimeType: string; content: Buffer }): void;
+  /** Sets the CRM priority that the map gives for `p` (Google → CRM direction). */
+  setPriority(key: string, p: GooglePriority): void;
+  close(key: string): void;
+  getTicket(key: string): DeskTicket | null;
+  listTickets(): DeskTicket[];
+  /** Requests that changed the CRM so far (API writes; token grants and reads excluded). */
+  writeCount(): number;
+  /** Requests the CRM's API answered so far. */
+  requestCount(): number;
+}
+
+/** One started CRM simulator, as the harness uses it. */
+export interface StartedDesk<S = unknown> {
+  readonly crm: CrmName;
+  readonly sim: S;
+  /** Connector env for this CRM (merged into startConnector's env). */
+  readonly connectorEnv: Record<string, string>;
+  readonly driver: DeskDriver;
+  /** The connector's clock for this CRM (unset: real time). */
+  readonly clock?: Clock;
+  /** Credentials the connector holds for the CRM (must never appear in logs). */
+  readonly secrets: readonly string[];
+  /** Texts people wrote in the CRM (for the log-leak scan). */
+  texts(): string[];
+  close(): Promise<void>;
+}
+
+export type CrmName = 'jira' | 'zendesk';
+
+export interface CrmWorld<S = unknown, O = unknown> {
+  readonly name: CrmName;
+  start(opts?: O): Promise<StartedDesk<S>>;
+  /** The CRM priority the connector's default map gives a Google priority. */
+  deskPriority(p: GooglePriority): string;
+  /** The Google priority the connector's default map gives the CRM value of `p`. */
+  googlePriorityOf(p: GooglePriority): GooglePriority;
+}
+
+const GOOGLE_PRIORITIES: readonly GooglePriority[] = ['P0', 'P1', 'P2', 'P3', 'P4'];
+const index = (p: GooglePriority): number => GOOGLE_PRIORITIES.indexOf(p);
+
+// --- Jira ------------------------------------------------------------------------------
+
+const JIRA_LABEL = 'synchronizeWithGoogleCloudSupport';
+/** JIRA_PRIORITY_MAP's default, P0..P4. */
+const JIRA_PRIORITIES = ['Highest', 'High', 'Medium', 'Low', 'Lowest'] as const;
+
+/** The connector env that points at a Jira simulator. */
+export function jiraConnectorEnv(jira: JiraSimulator): Record<string, string> {
+  return {
+    JIRA_BASE_URL: jira.url,
+    JIRA_EMAIL: jira.email,
+    JIRA_API_TOKEN: jira.apiToken,
+    JIRA_PROJECT_KEY: 'SUP',
+  };
+}
+
+/** Texts people wrote in the Jira simulator (summaries, descriptions, comments, file names). */
+export function jiraTexts(jira: JiraSimulator): string[] {
+  return jira.listIssues().flatMap((i) => {
+    const d = jira.getIssue(i.key);
+    return d
+      ? [
+          d.summary,
+          d.descriptionText,
+          ...d.comments.map((x) => x.bodyText),
+          ...d.attachments.map((a) => a.filename),
+        ]
+      : [];
+  });
+}
+
+function jiraDriver(jira: JiraSimulator): DeskDriver {
+  const read = (key: string): DeskTicket | null => {
+    const d = jira.getIssue(key);
+    if (!d) return null;
+    return {
+      key: d.key,
+      summary: d.summary,
+      description: d.descriptionText,
+      priority: d.priority,
+      selected: d.labels.includes(JIRA_LABEL),
+      closed: d.statusCategory === 'done',
+      comments: d.comments.map((c) => ({ body: c.bodyText, public: c.public })),
+      attachments: d.attachments.map((a) => ({ filename: a.filename, content: a.content })),
+    };
+  };
+  return {
+    createTicket: ({ summary, description, priority }) =>
+      jira.createIssue({
+        summary,
+        description,
+        labels: [JIRA_LABEL],
+        priority: JIRA_PRIORITIES[index(priority)],
+      }),
+    addComment: (key, c) => {
+      jira.addComment(key, { body: c.body, displayName: c.displayName, public: c.public });
+    },
+    addAttachment: (key, a) => {
+      jira.addAttachment(key, a);
+    },
+    setPriority: (key, p) => {
+      jira.setPriority(key, JIRA_PRIORITIES[index(p)]!);
+    },
+    close: (key) => {
+      jira.transition(key, 'Done');
+    },
+    getTicket: read,
+    listTickets: () => jira.listIssues().map((i) => read(i.key)!),
+    requestCount: () => jira.stats().total,
+    writeCount: () =>
+      Object.entries(jira.stats().byRoute)
+        .filter(([route]) => !route.startsWith('GET') && !route.includes('search/jql'))
+        .reduce((n, [, v]) => n + v, 0),
+  };
+}
+
+export const jiraWorld: CrmWorld<JiraSimulator, Parameters<typeof startJiraSimulator>[0]> = {
+  name: 'jira',
+  start: async (opts) => {
+    const jira = await startJiraSimulator(opts);
+    return {
+      crm: 'jira',
+      sim: jira,
+      connectorEnv: jiraConnectorEnv(jira),
+      driver: jiraDriver(jira),
+      secrets: [jira.apiToken],
+      texts: () => jiraTexts(jira),
+      close: () => jira.close(),
+    };
+  },
+  deskPriority: (p) => JIRA_PRIORITIES[index(p)]!,
+  googlePriorityOf: (p) => p,
+};
+
+// --- Zendesk ---------------------------------------------------------------------------
+
+/** ZENDESK_SYNC_TAG's default (Zendesk lowercases tags). */
+const ZENDESK_TAG = 'synchronizewithgooglecloudsupport';
+/**
+ * ZENDESK_PRIORITY_MAP's default `P0=urgent,P1=high,P2=normal,P3=low,P4=low`: P3 and P4
+ * share `low`, and Zendesk → Google takes the first level listed, so `low` comes back P3.
+ */
+const ZENDESK_PRIORITIES: readonly ZendeskPriority[] = ['urgent', 'high', 'normal', 'low', 'low'];
+
+/**
+ * Zendesk timestamps are whole seconds, so a person's change in the same second as the
+ * connector's last write looks older than that sync. The Zendesk world runs the simulator
+ * and the connector on one clock that each person action moves a second forward (a person
+ * does not answer within the second); no test sleeps.
+ */
+function steppedClock(): Clock & { step(): void } {
+  let offsetMs = 0;
+  return {
+    now: () => new Date(Date.now() + offsetMs),
+    step: () => {
+      offsetMs += 1000;
+    },
+  };
+}
+
+function zendeskDriver(zd: ZendeskSimulator, clock: { step(): void }): DeskDriver {
+  const id = (key: string): number => Number(key);
+  const read = (key: string): DeskTicket | null => {
+    const t = zd.getTicket(id(key));
+    if (!t) return null;
+    return {
+      key: String(t.id),
+      summary: t.subject,
+      description: t.description,
+      priority: t.priority,
+      selected: t.tags.includes(ZENDESK_TAG),
+      closed: t.status === 'solved' || t.status === 'closed',
+      // Zendesk's first comment is the ticket's description, not a comment.
+      comments: t.comments.slice(1).map((c) => ({ body: c.body, public: c.public })),
+      attachments: t.comments.flatMap((c) =>
+        c.attachments.map((a) => ({ filename: a.file_name, content: a.content })),
+      ),
+    };
+  };
+  return {
+    createTicket: ({ summary, description, priority }) => {
+      clock.step();
+      const t = zd.createTicket({
+        subject: summary,
+        description,
+        tags: [ZENDESK_TAG],
+        priority: ZENDESK_PRIORITIES[index(priority)]!,
+      });
+      return { key: String(t.id) };
+    },
+    addComment: (key, c) => {
+      clock.step();
+      zd.addComment(id(key), { body: c.body, authorName: c.displayName, public: c.public });
+    },
+    addAttachment: (key, a) => {
+      clock.step();
+      zd.addAttachment(id(key), {
+        filename: a.filename,
+        content: a.content,
+        contentType: a.mimeType,
+      });
+    },
+    setPriority: (key, p) => {
+      clock.step();
+      zd.setPriority(id(key), ZENDESK_PRIORITIES[index(p)]!);
+    },
+    close: (key) => {
+      clock.step();
+      zd.setStatus(id(key), 'solved');
+    },
+    getTicket: read,
+    listTickets: () => zd.listTickets().map((t) => read(String(t.id))!),
+    requestCount: () => zd.stats().requests,
+    writeCount: () =>
+      Object.entries(zd.stats().byRoute)
+        .filter(([route]) => !route.startsWith('GET') && !route.includes('/oauth/'))
+        .reduce((n, [, v]) => n + v, 0),
+  };
+}
+
+export const zendeskWorld: CrmWorld<ZendeskSimulator, Parameters<typeof startZendeskSimulator>[0]> =
+  {
+    name: 'zendesk',
+    start: async (opts) => {
+      const clock = steppedClock();
+      const zd = await startZendeskSimulator({ now: clock.now, ...opts });
+      return {
+        crm: 'zendesk',
+        sim: zd,
+        clock,
+        connectorEnv: {
+          CRM: 'zendesk',
+          ZENDESK_BASE_URL: zd.url,
+          ZENDESK_OAUTH_CLIENT_ID: zd.oauthClientId,
+          ZENDESK_OAUTH_CLIENT_SECRET: zd.oauthClientSecret,
+        },
+        driver: zendeskDriver(zd, clock),
+        secrets: [zd.oauthClientSecret],
+        texts: () =>
+          zd.listTickets().flatMap((t) => {
+            const d = zd.getTicket(t.id);
+            return d
+              ? [
+                  d.subject,
+                  d.description,
+                  ...d.comments.map((c) => c.body),
+                  ...d.comments.flatMap((c) => c.attachments.map((a) => a.file_name)),
+                ]
+              : [];
+          }),
+        close: () => zd.close(),
+      };
+    },
+    deskPriority: (p) => ZENDESK_PRIORITIES[index(p)]!,
+    googlePriorityOf: (p) =>
+      GOOGLE_PRIORITIES[ZENDESK_PRIORITIES.indexOf(ZENDESK_PRIORITIES[index(p)]!)]!,
+  };
+
+/** The CRMs every end-to-end scenario runs against (SPEC §6). */
+export const CRMS: readonly CrmWorld[] = [jiraWorld, zendeskWorld] as readonly CrmWorld[];
