@@ -85,6 +85,7 @@ export default tseslint.config(
             // The only places that wire real adapters (and read the environment).
             from('server', [
               el('server'),
+              el('doctor'),
               el('app'),
               el('config'),
               el('http'),

@@ -1,4 +1,4 @@
-// `npm run doctor` (deployed image: `node dist/src/doctor.js`): reads the configuration as
+// `npm run doctor` (deployed image: `node dist/src/server.js --doctor`): reads the configuration as
 // the app does (same loader, same errors, same secret reading), checks it against the live
 // systems without writing anything, and prints one line per check (✓ ✗ ! -), or JSON with
 // --json. Exit code 0 only when no check failed; 2 for a configuration the loader refuses.
@@ -14,8 +14,7 @@ import {
   type CheckSystem,
 } from './domain/checks';
 import type { MappingStore } from './ports/mapping-store';
-import { CONFIG_DIR } from './server';
-import { makeCrm, makeDatastore, makeSupport } from './wiring';
+import { CONFIG_DIR, makeCrm, makeDatastore, makeSupport } from './wiring';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -163,18 +162,4 @@ function checkSchedule(config: Config): Check {
   return c.skipped(
     'not checked: the doctor has no App Engine Admin / Cloud Scheduler access here; `gcloud app deploy cron.yaml`, then `gcloud scheduler jobs list` should show cron.yaml’s jobs',
   );
-}
-
-async function main(): Promise<void> {
-  const json = process.argv.includes('--json');
-  const result = await runDoctor(process.env, { json });
-  process.stdout.write(result.output);
-  process.exit(result.exitCode);
-}
-
-if (require.main === module) {
-  main().catch((e: unknown) => {
-    process.stderr.write(`doctor failed: ${e instanceof Error ? e.message : 'unknown error'}\n`);
-    process.exit(1);
-  });
 }

@@ -10,17 +10,18 @@ import type { LocalTaskQueue, SetTimer } from './adapters/local/local-task-queue
 import type { LocalScheduler } from './adapters/local/local-scheduler';
 import { lazyPort, type Lazy } from './adapters/lazy';
 import { systemClock } from './adapters/system-clock';
-import { makeCloudTasks, makeCrm, makeDatastore, makeMemoryStore, makeSupport } from './wiring';
+import {
+  CONFIG_DIR,
+  makeCloudTasks,
+  makeCrm,
+  makeDatastore,
+  makeMemoryStore,
+  makeSupport,
+} from './wiring';
 import type { MappingStore } from './ports/mapping-store';
 import type { TaskQueue } from './ports/task-queue';
 import type { Clock } from './ports/clock';
 import type { RetryPolicy } from './adapters/retry';
-
-/** Where app.yaml, cron.yaml and queue.yaml live (the repo root, also after compiling to dist/src). */
-export const CONFIG_DIR = path.resolve(
-  __dirname,
-  __dirname.includes(`${path.sep}dist${path.sep}`) ? '../..' : '..',
-);
 
 export interface RunningConnector {
   readonly app: FastifyInstance;
@@ -255,7 +256,22 @@ export async function startAdminServer(
 /** How long after listening main() builds the adapters (the boot check). */
 const BOOT_CHECK_DELAY_MS = 1000;
 
+/** `--doctor` (npm run doctor): the go-live checklist, with this process's environment. */
+async function doctorMain(): Promise<void> {
+  const { runDoctor } = await import('./doctor');
+  const result = await runDoctor(process.env, { json: process.argv.includes('--json') });
+  process.stdout.write(result.output);
+  process.exit(result.exitCode);
+}
+
 async function main(): Promise<void> {
+  if (process.argv.includes('--doctor')) {
+    await doctorMain().catch((e: unknown) => {
+      process.stderr.write(`doctor failed: ${e instanceof Error ? e.message : 'unknown error'}\n`);
+      process.exit(1);
+    });
+    return;
+  }
   try {
     if (process.env.SERVICE_ROLE === 'admin') {
       const admin = await startAdminServer(process.env);

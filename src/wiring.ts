@@ -1,6 +1,7 @@
 // The adapter builders of the configuration (secrets read from Secret Manager where named),
 // shared by the connector (server.ts), the admin service and the doctor. Each loads its
 // client library on first use, after listen (see lazy.ts).
+import path from 'node:path';
 import { ConfigError, type Config, type ZendeskConfig } from './config';
 import type { ZendeskAuth } from './adapters/zendesk/zendesk-client';
 import type { RetryPolicy } from './adapters/retry';
@@ -9,6 +10,12 @@ import type { Logger } from './ports/logger';
 import type { MappingStore } from './ports/mapping-store';
 import type { SupportCases } from './ports/support-cases';
 import type { TaskQueue } from './ports/task-queue';
+
+/** Where app.yaml, cron.yaml and queue.yaml live (the repo root, also after compiling to dist/src). */
+export const CONFIG_DIR = path.resolve(
+  __dirname,
+  __dirname.includes(`${path.sep}dist${path.sep}`) ? '../..' : '..',
+);
 
 /** The Crm of the configuration (secrets read from Secret Manager when they are named there). */
 export async function makeCrm(

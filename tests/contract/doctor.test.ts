@@ -162,7 +162,7 @@ describe('npm run doctor', () => {
 
   it('the CLI: --json parses, Datastore down is a ✗ store line, exit 1', async () => {
     await start();
-    const cli = path.join(__dirname, '../../src/doctor.ts');
+    const cli = path.join(__dirname, '../../src/server.ts');
     const tsx = path.join(__dirname, '../../node_modules/.bin/tsx');
     const e = {
       ...process.env,
@@ -172,7 +172,7 @@ describe('npm run doctor', () => {
         DATASTORE_PROJECT_ID: 'p',
       }),
     };
-    const out = await run(tsx, [cli, '--json'], { env: e }).then(
+    const out = await run(tsx, [cli, '--doctor', '--json'], { env: e }).then(
       () => ({ code: 0, stdout: '' }),
       (err: { code: number; stdout: string }) => err,
     );
