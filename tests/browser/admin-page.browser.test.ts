@@ -25,19 +25,14 @@ const ARGS = [
 ];
 
 if (!existsSync(CHROMIUM)) {
-  const reason = `no Chromium at ${CHROMIUM} (bash scripts/setup.sh installs Debian's chromium)`;
-  if (process.env.CI === 'true') {
-    describe('status page in a browser', () => {
-      it('needs Chromium in CI', () => {
-        throw new Error(reason);
-      });
+  // Debian's chromium installs from the registries this project uses (scripts/setup.sh), so
+  // a missing browser is a set-up fault: the test fails, locally as in CI, never skips.
+  const reason = `no Chromium at ${CHROMIUM}: run bash scripts/setup.sh (it installs Debian's chromium)`;
+  describe('status page in a browser', () => {
+    it('needs Chromium', () => {
+      throw new Error(reason);
     });
-  } else {
-    process.stderr.write(`\n!!! BROWSER TEST SKIPPED: ${reason}\n\n`);
-    describe.skip(`status page in a browser (SKIPPED: ${reason})`, () => {
-      it('pauses and resumes a pair', () => undefined);
-    });
-  }
+  });
 } else {
   describe('status page in a browser', () => {
     let h: Harness;
