@@ -202,4 +202,14 @@ describe('ZendeskCrm on the Zendesk simulator', () => {
     const [listed] = await crm.listComments(String(t.id));
     expect(listed).toMatchObject({ mirrorOf: 'google:1', author: { isConnector: true } });
   });
+
+  it('lists a file attached without text as an attachment only, not as an empty comment', async () => {
+    w = await world();
+    const crm = w.crm();
+    const t = w.sim.createTicket({ subject: 's', description: 'd', tags: [TAG] });
+    w.sim.addComment(t.id, { body: 'see the file', authorName: 'Sam' });
+    w.sim.addAttachment(t.id, { filename: 'only.txt', content: Buffer.from('x') });
+    expect((await crm.listComments(String(t.id))).map((c) => c.body)).toEqual(['see the file']);
+    expect((await crm.listAttachments(String(t.id))).map((a) => a.filename)).toEqual(['only.txt']);
+  });
 });

@@ -256,9 +256,12 @@ export class ZendeskCrm implements Crm {
 
   async listComments(ticketId: string, since?: Date): Promise<Comment[]> {
     const { comments, people } = await this.allComments(ticketId);
-    // The first comment is the ticket's description, not a comment of the port.
+    // The first comment is the ticket's description, not a comment of the port; a comment
+    // with no text that only carries files is mirrored by its attachments (listAttachments),
+    // not as an empty comment.
     return comments
       .slice(1)
+      .filter((c) => !isAttachmentCarrier(c))
       .filter((c) => since === undefined || c.created_at.getTime() > since.getTime())
       .map((c) => toComment(c, people));
   }
@@ -387,4 +390,9 @@ export class ZendeskCrm implements Crm {
   diagnose(settings: SyncSettings): Promise<Check[]> {
     return diagnoseZendesk(this.zd, { syncTag: this.syncTag, map: this.map }, settings);
   }
+}
+
+/** A comment with no text that carries files (Zendesk's "attach a file" without a reply). */
+function isAttachmentCarrier(c: ZendeskComment): boolean {
+  return (c.body ?? '').trim() === '' && (c.attachments?.length ?? 0) > 0;
 }
