@@ -1,19 +1,19 @@
-// The people of the chaos suite and what they wrote: Google cases and Jira tickets opened
-// during the run, comments (Google engineers; Jira users, public and internal) and small
+// The people of the chaos suite and what they wrote: Google cases and CRM tickets opened
+// during the run, comments (Google engineers; CRM users, public and internal) and small
 // attachments on both sides of every pair, all kept in a ledger in creation order. `check()`
-// compares both simulators with the ledger and lists every way they differ from "each
-// person's item mirrored exactly once, in creation order, nothing mirrored back".
+// compares the Google simulator and the CRM (through its chaos desk, chaos-desks.ts) with
+// the ledger and lists every way they differ from "each person's item mirrored exactly
+// once, in creation order, byte-identical, nothing mirrored back, one ticket per case, one
+// 'now syncing' notice". The rules are the same for every CRM; how a CRM stores a ticket
+// (Zendesk's description as first comment, files carried by comments) is the desk's.
 import type { GoogleSimulator, SimCaseDetail } from '../../src/sandbox/google';
-import type { IssueSnapshot, JiraSimulator } from '../../src/sandbox/jira';
+import type { ChaosDesk, ChaosTicket } from './chaos-desks';
 import { intBetween, pick, type Random } from './chaos-random';
 import { PARENT } from './e2e-harness';
-import { DEFAULT_SYNC_LABEL } from '../../src/domain/settings';
 
-export const SYNC_LABEL = DEFAULT_SYNC_LABEL;
 const GOOGLE_PRIORITIES = ['P1', 'P2', 'P3', 'P4'] as const;
-const JIRA_PRIORITIES = ['Highest', 'High', 'Medium', 'Low'] as const;
 const GOOGLE_PEOPLE = ['Alex (Google Support)', 'Priya (Google Support)'] as const;
-const JIRA_PEOPLE = ['Sam', 'Dana Ürün'] as const;
+const DESK_PEOPLE = ['Sam', 'Dana Ürün'] as const;
 const PHRASES = [
   'which zone is the VM in?',
   'serial console output attached — see the trace',
@@ -33,7 +33,7 @@ export interface Pair {
   readonly caseName?: string;
   readonly caseNumber?: string;
   /** The ticket a person opened (origin company). */
-  readonly issueKey?: string;
+  readonly ticketKey?: string;
   readonly summary: string;
   readonly description: string;
 }
@@ -44,7 +44,7 @@ export interface LedgerComment {
   readonly id: string;
   readonly body: string;
   readonly displayName: string;
-  /** Jira only: a public (customer-visible) or internal comment. */
+  /** CRM only: a public (customer-visible) or internal comment. */
   readonly isPublic?: boolean;
 }
 
@@ -62,8 +62,8 @@ export interface CheckResult {
   readonly checked: { pairs: number; comments: number; attachments: number; notices: number };
 }
 
-export function nowSyncing(issueKey: string): string {
-  return `This case is now syncing with Company Case: ${issueKey}`;
+export function nowSyncing(ticketKey: string): string {
+  return `This case is now syncing with Company Case: ${ticketKey}`;
 }
 
 /** SPEC §3.4: a person's comment as the connector must write it on the other side. */
@@ -82,7 +82,7 @@ export class ChaosWorld {
 
   constructor(
     private readonly google: GoogleSimulator,
-    private readonly jira: JiraSimulator,
+    private readonly desk: ChaosDesk,
     private readonly random: Random,
     /** Makes every text of this run unique. */
     private readonly runId: string,
@@ -115,19 +115,15 @@ export class ChaosWorld {
     return pair;
   }
 
-  openJiraTicket(): Pair {
+  /** A person opens a ticket selected for sync in the CRM. */
+  openTicket(): Pair {
     const summary = `${this.tag('summary')} GKE nodes NotReady`;
     const description = `${this.tag('desc')} node pool np-2 in europe-west1`;
-    const i = this.jira.createIssue({
-      summary,
-      description,
-      labels: [SYNC_LABEL],
-      priority: pick(this.random, JIRA_PRIORITIES),
-    });
+    const t = this.desk.openTicket({ summary, description }, this.random);
     const pair: Pair = {
       index: this.pairs.length,
       origin: 'company',
-      issueKey: i.key,
+      ticketKey: t.key,
       summary,
       description,
     };
@@ -142,32 +138,31 @@ export class ChaosWorld {
     return this.casesMirroring(pair)[0]?.name ?? null;
   }
 
-  /** The Jira ticket of a pair: the one a person opened, or the connector's copy once it exists. */
-  issueKeyOf(pair: Pair): string | null {
-    if (pair.issueKey) return pair.issueKey;
-    return this.issuesMirroring(pair)[0]?.key ?? null;
+  /** The CRM ticket of a pair: the one a person opened, or the connector's copy once it exists. */
+  ticketKeyOf(pair: Pair): string | null {
+    if (pair.ticketKey) return pair.ticketKey;
+    return this.ticketsMirroring(pair)[0]?.key ?? null;
   }
 
   private casesMirroring(pair: Pair) {
-    const prefix = `CONTENT MIRRORED FROM COMPANY CASE ${pair.issueKey ?? ''}:`;
+    const prefix = `CONTENT MIRRORED FROM COMPANY CASE ${pair.ticketKey ?? ''}:`;
     return this.google.listCases().filter((c) => c.description.startsWith(prefix));
   }
 
-  private issuesMirroring(pair: Pair): IssueSnapshot[] {
-    const label = `google-case-${pair.caseNumber ?? ''}`;
-    return this.jira.listIssues().filter((i) => i.labels.includes(label));
+  private ticketsMirroring(pair: Pair): ChaosTicket[] {
+    return pair.caseName ? this.desk.ticketsMirroring(pair.caseName) : [];
   }
 
   /**
    * People write on both sides of every pair whose side exists: each time, a Google comment
-   * and a Jira comment each with probability 0.55 (sometimes two in a row), an attachment
+   * and a CRM comment each with probability 0.55 (sometimes two in a row), an attachment
    * on each side with probability 0.2. Returns how many items were added.
    */
   activity(): number {
     let added = 0;
     for (const pair of this.pairs) {
       const caseName = this.caseNameOf(pair);
-      const key = this.issueKeyOf(pair);
+      const key = this.ticketKeyOf(pair);
       if (caseName && this.random() < 0.55) {
         const burst = this.random() < 0.3 ? 2 : 1;
         for (let k = 0; k < burst; k += 1) this.googleComment(pair);
@@ -175,7 +170,7 @@ export class ChaosWorld {
       }
       if (key && this.random() < 0.55) {
         const burst = this.random() < 0.3 ? 2 : 1;
-        for (let k = 0; k < burst; k += 1) this.jiraComment(pair);
+        for (let k = 0; k < burst; k += 1) this.deskComment(pair);
         added += burst;
       }
       if (caseName && this.random() < 0.2) {
@@ -183,7 +178,7 @@ export class ChaosWorld {
         added += 1;
       }
       if (key && this.random() < 0.2) {
-        this.jiraAttachment(pair);
+        this.deskAttachment(pair);
         added += 1;
       }
     }
@@ -191,7 +186,7 @@ export class ChaosWorld {
   }
 
   private sideOf(pair: Pair, side: Side): string {
-    const ref = side === 'google' ? this.caseNameOf(pair) : this.issueKeyOf(pair);
+    const ref = side === 'google' ? this.caseNameOf(pair) : this.ticketKeyOf(pair);
     if (!ref) throw new Error(`pair ${pair.index} has no ${side} side yet`);
     return ref;
   }
@@ -204,15 +199,11 @@ export class ChaosWorld {
     return this.keepComment({ pair: pair.index, side: 'google', id: c.id, body, displayName });
   }
 
-  /** A Jira user comments on the pair's ticket, publicly or internally. */
-  jiraComment(pair: Pair, isPublic = this.random() < 0.6): LedgerComment {
+  /** A CRM user comments on the pair's ticket, publicly or internally. */
+  deskComment(pair: Pair, isPublic = this.random() < 0.6): LedgerComment {
     const body = `${this.tag('jbody')} ${pick(this.random, PHRASES)}`;
-    const displayName = pick(this.random, JIRA_PEOPLE);
-    const c = this.jira.addComment(this.sideOf(pair, 'company'), {
-      body,
-      displayName,
-      public: isPublic,
-    });
+    const displayName = pick(this.random, DESK_PEOPLE);
+    const c = this.desk.addComment(this.sideOf(pair, 'company'), { body, displayName, isPublic });
     return this.keepComment({
       pair: pair.index,
       side: 'company',
@@ -248,15 +239,15 @@ export class ChaosWorld {
     return this.keepAttachment({ pair: pair.index, side: 'google', id: a.id, filename, content });
   }
 
-  /** A Jira user attaches a small file to the pair's ticket. */
-  jiraAttachment(pair: Pair): LedgerAttachment {
+  /** A CRM user attaches a small file to the pair's ticket. */
+  deskAttachment(pair: Pair): LedgerAttachment {
     const filename = `${this.tag('jfile')} logs ü.txt`;
     const content = this.bytes();
-    const a = this.jira.addAttachment(this.sideOf(pair, 'company'), {
+    const a = this.desk.addAttachment(this.sideOf(pair, 'company'), {
       filename,
       mimeType: 'text/plain',
       content,
-      displayName: pick(this.random, JIRA_PEOPLE),
+      displayName: pick(this.random, DESK_PEOPLE),
     });
     return this.keepAttachment({ pair: pair.index, side: 'company', id: a.id, filename, content });
   }
@@ -267,43 +258,44 @@ export class ChaosWorld {
     return a;
   }
 
-  /** Both simulators against the ledger: every difference from the converged state. */
+  /** Both sides against the ledger: every difference from the converged state. */
   check(): CheckResult {
     const problems: string[] = [];
     const checked = { pairs: 0, comments: 0, attachments: 0, notices: 0 };
+    const crm = this.desk.label;
     const cases = this.google.listCases();
-    const issues = this.jira.listIssues();
+    const tickets = this.desk.listTickets();
     if (cases.length !== this.pairs.length)
       problems.push(`Google holds ${cases.length} cases for ${this.pairs.length} pairs`);
-    if (issues.length !== this.pairs.length)
-      problems.push(`Jira holds ${issues.length} tickets for ${this.pairs.length} pairs`);
+    if (tickets.length !== this.pairs.length)
+      problems.push(`${crm} holds ${tickets.length} tickets for ${this.pairs.length} pairs`);
 
     for (const pair of this.pairs) {
       const copies =
-        pair.origin === 'google' ? this.issuesMirroring(pair) : this.casesMirroring(pair);
+        pair.origin === 'google' ? this.ticketsMirroring(pair) : this.casesMirroring(pair);
       const label =
         pair.origin === 'google'
           ? `pair ${pair.index} (case ${pair.caseName ?? ''})`
-          : `pair ${pair.index} (ticket ${pair.issueKey ?? ''})`;
+          : `pair ${pair.index} (ticket ${pair.ticketKey ?? ''})`;
       if (copies.length !== 1) {
         problems.push(
-          `${label}: ${copies.length} ${pair.origin === 'google' ? 'Jira tickets' : 'Google cases'} mirror it`,
+          `${label}: ${copies.length} ${pair.origin === 'google' ? `${crm} tickets` : 'Google cases'} mirror it`,
         );
         if (copies.length === 0) continue;
       }
       const caseName = this.caseNameOf(pair) as string;
-      const key = this.issueKeyOf(pair) as string;
+      const key = this.ticketKeyOf(pair) as string;
       const gc = this.google.getCase(caseName);
-      const issue = this.jira.getIssue(key);
-      if (!issue) {
+      const ticket = this.desk.getTicket(key);
+      if (!ticket) {
         problems.push(`${label}: ticket ${key} vanished`);
         continue;
       }
       checked.pairs += 1;
-      this.checkCopyFields(label, pair, gc, issue, problems);
-      checked.notices += this.checkComments(label, pair, gc, issue, problems);
+      this.checkCopyFields(label, pair, gc, ticket, problems);
+      checked.notices += this.checkComments(label, pair, gc, ticket, problems);
       checked.comments += this.comments.filter((c) => c.pair === pair.index).length;
-      this.checkAttachments(label, pair, gc, issue, problems);
+      this.checkAttachments(label, pair, gc, ticket, problems);
       checked.attachments += this.attachments.filter((a) => a.pair === pair.index).length;
     }
     return { problems, checked };
@@ -313,17 +305,19 @@ export class ChaosWorld {
     label: string,
     pair: Pair,
     gc: SimCaseDetail,
-    issue: IssueSnapshot,
+    ticket: ChaosTicket,
     problems: string[],
   ): void {
     if (pair.origin === 'google') {
-      if (issue.summary !== pair.summary) problems.push(`${label}: ticket summary differs`);
-      if (issue.descriptionText !== `CONTENT MIRRORED FROM GOOGLE SUPPORT:\n${pair.description}`)
+      if (ticket.summary !== pair.summary) problems.push(`${label}: ticket summary differs`);
+      if (ticket.description !== `CONTENT MIRRORED FROM GOOGLE SUPPORT:\n${pair.description}`)
         problems.push(`${label}: ticket description differs`);
+      if (!ticket.selected)
+        problems.push(`${label}: the ${this.desk.label} ticket is not selected for sync`);
     } else {
       if (gc.displayName !== pair.summary) problems.push(`${label}: case display name differs`);
       if (
-        gc.description !== `CONTENT MIRRORED FROM COMPANY CASE ${issue.key}:\n${pair.description}`
+        gc.description !== `CONTENT MIRRORED FROM COMPANY CASE ${ticket.key}:\n${pair.description}`
       )
         problems.push(`${label}: case description differs`);
     }
@@ -334,48 +328,49 @@ export class ChaosWorld {
     label: string,
     pair: Pair,
     gc: SimCaseDetail,
-    issue: IssueSnapshot,
+    ticket: ChaosTicket,
     problems: string[],
   ): number {
+    const crm = this.desk.label;
     const fromGoogle = this.comments.filter((c) => c.pair === pair.index && c.side === 'google');
-    const fromJira = this.comments.filter((c) => c.pair === pair.index && c.side === 'company');
+    const fromDesk = this.comments.filter((c) => c.pair === pair.index && c.side === 'company');
     const googleIds = new Set(fromGoogle.map((c) => c.id));
-    const jiraIds = new Set(fromJira.map((c) => c.id));
+    const deskIds = new Set(fromDesk.map((c) => c.id));
 
-    // Google: the people's comments, one notice, and the Jira comments' copies in order.
+    // Google: the people's comments, one notice, and the CRM comments' copies in order.
     const lost = fromGoogle.filter((c) => !gc.comments.some((x) => x.id === c.id));
     if (lost.length > 0)
       problems.push(`${label}: Google lost comments ${lost.map((c) => c.id).join(',')}`);
     const byConnectorOnGoogle = gc.comments.filter((x) => !googleIds.has(x.id));
-    const notices = byConnectorOnGoogle.filter((x) => x.body === nowSyncing(issue.key));
+    const notices = byConnectorOnGoogle.filter((x) => x.body === nowSyncing(ticket.key));
     if (notices.length !== 1)
       problems.push(`${label}: "now syncing" written ${notices.length} times on the case`);
     const onGoogle = byConnectorOnGoogle
-      .filter((x) => x.body !== nowSyncing(issue.key))
+      .filter((x) => x.body !== nowSyncing(ticket.key))
       .map((x) => x.body);
-    const wantOnGoogle = fromJira.map(mirroredText);
-    diffSequence(`${label}: Jira comments on Google`, onGoogle, wantOnGoogle, headerId, problems);
+    const wantOnGoogle = fromDesk.map(mirroredText);
+    diffSequence(`${label}: ${crm} comments on Google`, onGoogle, wantOnGoogle, headerId, problems);
     if (gc.comments.some((x) => x.body.includes('[Google Comment')))
       problems.push(`${label}: echo: a mirrored Google comment came back to Google`);
 
-    // Jira: the people's comments and the Google comments' copies (internal) in order.
-    const lostJ = fromJira.filter((c) => !issue.comments.some((x) => x.id === c.id));
-    if (lostJ.length > 0)
-      problems.push(`${label}: Jira lost comments ${lostJ.map((c) => c.id).join(',')}`);
-    const byConnectorOnJira = issue.comments.filter((x) => !jiraIds.has(x.id));
-    const onJira = byConnectorOnJira.map((x) => x.bodyText);
-    const wantOnJira = fromGoogle.map(mirroredText);
-    diffSequence(`${label}: Google comments in Jira`, onJira, wantOnJira, headerId, problems);
-    if (byConnectorOnJira.some((x) => x.public))
+    // CRM: the people's comments and the Google comments' copies (internal) in order.
+    const lostD = fromDesk.filter((c) => !ticket.comments.some((x) => x.id === c.id));
+    if (lostD.length > 0)
+      problems.push(`${label}: ${crm} lost comments ${lostD.map((c) => c.id).join(',')}`);
+    const byConnectorOnDesk = ticket.comments.filter((x) => !deskIds.has(x.id));
+    const onDesk = byConnectorOnDesk.map((x) => x.body);
+    const wantOnDesk = fromGoogle.map(mirroredText);
+    diffSequence(`${label}: Google comments in ${crm}`, onDesk, wantOnDesk, headerId, problems);
+    if (byConnectorOnDesk.some((x) => x.public))
       problems.push(
-        `${label}: a mirrored Google comment is public in Jira (JIRA_GOOGLE_COMMENTS_VISIBILITY=internal)`,
+        `${label}: a mirrored Google comment is public in ${crm} (mirrored Google comments are internal by default)`,
       );
     if (
-      issue.comments.some(
-        (x) => x.bodyText.includes('[Company Comment') || x.bodyText.includes('now syncing'),
+      ticket.comments.some(
+        (x) => x.body.includes('[Company Comment') || x.body.includes('now syncing'),
       )
     )
-      problems.push(`${label}: echo: something the connector wrote on Google came back to Jira`);
+      problems.push(`${label}: echo: something the connector wrote on Google came back to ${crm}`);
     return notices.length;
   }
 
@@ -383,43 +378,54 @@ export class ChaosWorld {
     label: string,
     pair: Pair,
     gc: SimCaseDetail,
-    issue: IssueSnapshot,
+    ticket: ChaosTicket,
     problems: string[],
   ): void {
+    const crm = this.desk.label;
     const fromGoogle = this.attachments.filter((a) => a.pair === pair.index && a.side === 'google');
-    const fromJira = this.attachments.filter((a) => a.pair === pair.index && a.side === 'company');
+    const fromDesk = this.attachments.filter((a) => a.pair === pair.index && a.side === 'company');
     const googleIds = new Set(fromGoogle.map((a) => a.id));
-    const jiraIds = new Set(fromJira.map((a) => a.id));
+    const deskIds = new Set(fromDesk.map((a) => a.id));
 
+    const lostG = fromGoogle.filter((a) => !gc.attachments.some((x) => x.id === a.id));
+    if (lostG.length > 0)
+      problems.push(`${label}: Google lost attachments ${lostG.map((a) => a.id).join(',')}`);
+    const lost = fromDesk.filter((a) => !ticket.attachments.some((x) => x.id === a.id));
+    if (lost.length > 0)
+      problems.push(`${label}: ${crm} lost attachments ${lost.map((a) => a.id).join(',')}`);
     const onGoogle = gc.attachments.filter((a) => !googleIds.has(a.id));
     diffSequence(
-      `${label}: Jira attachments on Google`,
+      `${label}: ${crm} attachments on Google`,
       onGoogle.map((a) => a.filename),
-      fromJira.map((a) => a.filename),
+      fromDesk.map((a) => a.filename),
       (s) => s,
       problems,
     );
-    const onJira = issue.attachments.filter((a) => !jiraIds.has(a.id));
+    const onDesk = ticket.attachments.filter((a) => !deskIds.has(a.id));
     diffSequence(
-      `${label}: Google attachments in Jira`,
-      onJira.map((a) => a.filename),
+      `${label}: Google attachments in ${crm}`,
+      onDesk.map((a) => a.filename),
       fromGoogle.map((a) => a.filename),
       (s) => s,
       problems,
     );
+    if (onDesk.some((a) => a.public === true))
+      problems.push(
+        `${label}: a mirrored Google attachment is public in ${crm} (mirrored Google items are internal by default)`,
+      );
 
-    for (const src of fromJira) {
+    for (const src of fromDesk) {
       const copy = onGoogle.find((a) => a.filename === src.filename);
       if (copy && Buffer.compare(copy.content, src.content) !== 0)
         problems.push(
-          `${label}: Jira attachment ${src.id} differs on Google (${copy.content.length} vs ${src.content.length} bytes)`,
+          `${label}: ${crm} attachment ${src.id} differs on Google (${copy.content.length} vs ${src.content.length} bytes)`,
         );
     }
     for (const src of fromGoogle) {
-      const copy = onJira.find((a) => a.filename === src.filename);
+      const copy = onDesk.find((a) => a.filename === src.filename);
       if (copy && Buffer.compare(copy.content, src.content) !== 0)
         problems.push(
-          `${label}: Google attachment ${src.id} differs in Jira (${copy.content.length} vs ${src.content.length} bytes)`,
+          `${label}: Google attachment ${src.id} differs in ${crm} (${copy.content.length} vs ${src.content.length} bytes)`,
         );
     }
   }
