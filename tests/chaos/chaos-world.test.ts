@@ -302,8 +302,8 @@ describe('the chaos judge on Zendesk: descriptions and file carriers', () => {
     // Google comments and the connector's upload ("[file attached]" by the API user).
     expect(raw.comments.map((c) => c.body.slice(0, 15))).toEqual([
       'CONTENT MIRRORE',
-      'CHAOS-judge-jbo',
-      'CHAOS-judge-jbo',
+      'CHAOS-judge-cbo',
+      'CHAOS-judge-cbo',
       '',
       '[Google Comment',
       '[Google Comment',

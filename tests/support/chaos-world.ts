@@ -201,7 +201,7 @@ export class ChaosWorld {
 
   /** A CRM user comments on the pair's ticket, publicly or internally. */
   deskComment(pair: Pair, isPublic = this.random() < 0.6): LedgerComment {
-    const body = `${this.tag('jbody')} ${pick(this.random, PHRASES)}`;
+    const body = `${this.tag('cbody')} ${pick(this.random, PHRASES)}`;
     const displayName = pick(this.random, DESK_PEOPLE);
     const c = this.desk.addComment(this.sideOf(pair, 'company'), { body, displayName, isPublic });
     return this.keepComment({
@@ -241,7 +241,7 @@ export class ChaosWorld {
 
   /** A CRM user attaches a small file to the pair's ticket. */
   deskAttachment(pair: Pair): LedgerAttachment {
-    const filename = `${this.tag('jfile')} logs ü.txt`;
+    const filename = `${this.tag('cfile')} logs ü.txt`;
     const content = this.bytes();
     const a = this.desk.addAttachment(this.sideOf(pair, 'company'), {
       filename,
