@@ -17,6 +17,7 @@ import {
   makeDatastore,
   makeMemoryStore,
   makeSupport,
+  makeWebhooks,
 } from './wiring';
 import type { MappingStore } from './ports/mapping-store';
 import type { TaskQueue } from './ports/task-queue';
@@ -98,6 +99,7 @@ export async function startServer(
     traceProject: config.cloudTasks.project ?? undefined,
     warmup: ready,
     ...(config.adminPage === 'local' ? { admin: await localAdminPage(config) } : {}),
+    webhooks: makeWebhooks(config, later, logger),
   });
   const address = await app.listen({
     port: config.port,
