@@ -189,29 +189,29 @@ async function makeJiraWebhook(
   ]);
   const client = new JiraClient({ baseUrl: jira.baseUrl, email: jira.email, apiToken });
   let own: string | null = null;
-  let asking = false;
-  const ask = (): void => {
-    if (own !== null || asking) return;
-    asking = true;
-    client.connectorAccountId().then(
+  let asking: Promise<void> | null = null;
+  const ask = (): Promise<void> => {
+    asking ??= client.connectorAccountId().then(
       (id) => {
         own = id;
-        asking = false;
       },
       (e: unknown) => {
-        asking = false;
+        asking = null; // asked again by the next event
         log?.warn(
           { error: e instanceof Error ? e.name : 'unknown' },
           'Jira account id not read: own changes are not told apart yet',
         );
       },
     );
+    return asking;
   };
-  ask();
+  // Asked at build (after listen, in the boot check); waited for 2 s at most: a slow or
+  // failed answer is not fatal, the next event asks again.
+  await Promise.race([ask(), new Promise((r) => setTimeout(r, 2000).unref())]);
   return new JiraWebhookSource({
     secret,
     ownAccountId: () => {
-      ask();
+      if (own === null) void ask();
       return own;
     },
   });
