@@ -217,6 +217,20 @@ async function makeJiraWebhook(
   });
 }
 
+/** What registering the Jira webhook needs (the doctor): its secret and the API token. */
+export async function jiraWebhookSecrets(
+  config: Pick<Config, 'jira' | 'webhooks'>,
+): Promise<{ secret: string; apiToken: string } | null> {
+  const ref = config.webhooks.jira;
+  if (ref === null) return null;
+  const [secret, apiToken] = await Promise.all([
+    secretOf(ref, 'JIRA_WEBHOOK_SECRET_SECRET'),
+    config.jira.apiToken ??
+      readSecret(config.jira.apiTokenSecret as string, 'JIRA_API_TOKEN_SECRET'),
+  ]);
+  return { secret, apiToken };
+}
+
 function secretOf(ref: SecretRef, variable: string): Promise<string> {
   return ref.value !== null
     ? Promise.resolve(ref.value)
