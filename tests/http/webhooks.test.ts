@@ -448,6 +448,37 @@ describe('POST /webhooks/google (Pub/Sub push)', () => {
 });
 
 describe('webhook routes', () => {
+  it('answer 503 (the sender retries) rather than wait on a queue that does not answer in time', async () => {
+    const deps = makeDeps();
+    const { log: _log, ...rest } = deps;
+    const app = buildApp({
+      ...rest,
+      queue: { enqueue: () => new Promise<never>(() => undefined) }, // never answers
+      logger: createLogger({ level: 'silent' }),
+      webhooks: {
+        sources: [
+          new JiraWebhookSource({
+            secret: JIRA_SECRET,
+            ownAccountId: () => null,
+            now: deps.clock.now,
+          }),
+        ],
+        coalesceWindowMs: WINDOW,
+        answerWithinMs: 50,
+      },
+    });
+    apps.push(app);
+    const url = await app.listen({ port: 0, host: '127.0.0.1' });
+    const body = jiraEvent({}, deps.clock.ms);
+    const res = await fetch(`${url}/webhooks/jira`, {
+      method: 'POST',
+      headers: jiraHeaders(body),
+      body,
+    });
+    expect(res.status).toBe(503);
+    expect(await res.json()).toEqual({ outcome: 'retry', reason: 'queue-slow' });
+  });
+
   it('exist only for the sources configured', async () => {
     const { post } = await start({ sources: () => [] });
     expect(
