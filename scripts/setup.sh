@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything the tests need from the registries this project may use (npm and
-# Debian's packages): the npm dependencies, a Java runtime, the Cloud SDK's Datastore
-# emulator where the machine's apt sources offer it, and Chromium for the browser test. What cannot be had is said loudly;
+# Debian's packages): the npm dependencies, a Java runtime, the Cloud SDK's Datastore and
+# Pub/Sub emulators where the machine's apt sources offer them, and Chromium for the browser test. What cannot be had is said loudly;
 # `npm test` then says again, at its top and after its summary, which suites it skipped.
 #
 #   bash scripts/setup.sh        # then: npm test
@@ -48,6 +48,25 @@ else
     loud "the Datastore emulator is not available on this machine (no Cloud SDK package in its apt sources).
     npm test will SKIP the Datastore store and chaos suites (and fail them in CI).
     Install the Cloud SDK with its cloud-datastore-emulator component, then run npm test again."
+  fi
+fi
+# The Pub/Sub emulator, for the push-subscription test (tests/contract/pubsub-push.test.ts):
+# the Cloud SDK's pubsub-emulator component, Debian package google-cloud-cli-pubsub-emulator.
+pubsub_jar() {
+  command -v gcloud >/dev/null 2>&1 || return 1
+  local sdk
+  sdk="$(dirname "$(dirname "$(readlink -f "$(command -v gcloud)")")")"
+  compgen -G "$sdk/platform/pubsub-emulator/lib/cloud-pubsub-emulator-*.jar" >/dev/null
+}
+if pubsub_jar; then
+  say "Pub/Sub emulator: found"
+else
+  apt_install google-cloud-cli google-cloud-cli-pubsub-emulator || true
+  if pubsub_jar; then
+    say "Pub/Sub emulator installed"
+  else
+    loud "the Pub/Sub emulator is not available on this machine (no google-cloud-cli-pubsub-emulator package in its apt sources).
+    npm test will SKIP the Pub/Sub push suite (and fail it in CI)."
   fi
 fi
 # The status page's browser test (tests/browser/) drives Debian's headless Chromium with

@@ -3,6 +3,7 @@ import { handleError } from './http/errors';
 import { adminRoutes } from './http/admin/routes';
 import type { AdminLinks } from './http/admin/render';
 import { taskRoutes } from './http/routes';
+import { webhookRoutes, type WebhookOptions } from './http/webhooks';
 import type { AdminIdentity } from './ports/admin-identity';
 import type { AdminDeps } from './tasks/admin-actions';
 import type { TaskDeps } from './tasks/deps';
@@ -22,6 +23,8 @@ export interface AppDeps extends Omit<TaskDeps, 'log'> {
   readonly warmup?: () => Promise<void>;
   /** The status page at /admin/ on this service too (the sandbox: no IAP, red banner). */
   readonly admin?: AdminPage;
+  /** The push paths configured (POST /webhooks/…); none when absent. */
+  readonly webhooks?: WebhookOptions;
 }
 
 /** Builds the app without listening or reading env (STYLE.md). */
@@ -50,8 +53,14 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     await deps.warmup?.();
     return { status: 'warm' };
   });
-  const { logger, traceProject, warmup: _warmup, admin, ...rest } = deps;
+  const { logger, traceProject, warmup: _warmup, admin, webhooks, ...rest } = deps;
   void app.register(taskRoutes, { deps: { ...rest, log: logger }, traceProject });
+  if (webhooks && webhooks.sources.length > 0)
+    void app.register(webhookRoutes, {
+      deps: { queue: rest.queue, clock: rest.clock, log: logger },
+      webhooks,
+      ...(traceProject === undefined ? {} : { traceProject }),
+    });
   if (admin) void app.register(adminRoutes, { ...admin, deps: { ...rest, log: logger } });
   return app;
 }

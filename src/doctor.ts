@@ -14,7 +14,7 @@ import {
   type CheckSystem,
 } from './domain/checks';
 import type { MappingStore } from './ports/mapping-store';
-import { CONFIG_DIR, makeCrm, makeDatastore, makeSupport } from './wiring';
+import { CONFIG_DIR, jiraWebhookSecrets, makeCrm, makeDatastore, makeSupport } from './wiring';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -28,6 +28,11 @@ export interface DoctorOptions {
   readonly json?: boolean;
   /** How long the store may take to answer a read. Default 5 s. */
   readonly storeTimeoutMs?: number;
+  /**
+   * `--register-webhooks=URL`: instead of the checks, register (or update) the Jira admin
+   * webhook that posts to URL (README "Push"). The one write the doctor makes, on request.
+   */
+  readonly registerWebhooks?: string;
 }
 
 const NAMES: Partial<Record<CheckSystem, string>> = { crm: 'jira' };
@@ -43,6 +48,10 @@ export async function runDoctor(env: Env, opts: DoctorOptions = {}): Promise<Doc
       checkOf('config', `config.${i}`, 'configuration').fail(p, 'fix the environment (SPEC §3.2)'),
     );
     return finish(checks, opts, 2, env);
+  }
+  if (opts.registerWebhooks !== undefined) {
+    const checks = [await registerWebhooks(config, opts.registerWebhooks)];
+    return finish(checks, opts, checklistPassed(checks) ? 0 : 1, env);
   }
   const settings = config.settings;
   const [google, crm, store] = await Promise.all([
@@ -61,9 +70,69 @@ function finish(checks: Check[], opts: DoctorOptions, exitCode: number, env: Env
   return { checks, output: redact(text, env), exitCode };
 }
 
+/** Registers the Jira admin webhook of README "Push" (CRM=jira, JIRA_WEBHOOK_SECRET set). */
+async function registerWebhooks(config: Config, url: string): Promise<Check> {
+  const c = checkOf('crm', 'crm.webhook', 'webhook');
+  if (config.crm !== 'jira')
+    return c.fail(
+      `CRM=${config.crm}: only the Jira webhook is registered by the doctor`,
+      'create the Zendesk webhook and trigger as README "Push" shows',
+    );
+  let target: URL;
+  try {
+    target = new URL(url);
+    if (!['https:', 'http:'].includes(target.protocol)) throw new Error();
+  } catch {
+    return c.fail(
+      `"${url}" is not a URL`,
+      'pass --register-webhooks=https://PROJECT.REGION_ID.r.appspot.com/webhooks/jira',
+    );
+  }
+  if (!target.pathname.endsWith('/webhooks/jira'))
+    return c.fail(
+      `${url} is not the connector's /webhooks/jira`,
+      'end the URL with /webhooks/jira',
+    );
+  let secrets: Awaited<ReturnType<typeof jiraWebhookSecrets>>;
+  try {
+    secrets = await jiraWebhookSecrets(config);
+  } catch (e) {
+    return e instanceof ConfigError
+      ? c.fail(e.problems.join('; '), 'fix the secret')
+      : c.fail('the secrets could not be read', 'check Secret Manager access');
+  }
+  if (secrets === null)
+    return c.fail(
+      'JIRA_WEBHOOK_SECRET (or JIRA_WEBHOOK_SECRET_SECRET) is not set',
+      'set it to the secret the connector verifies (README "Push")',
+    );
+  const { registerJiraWebhook } = await import('./adapters/webhooks/jira-webhook-registration');
+  const r = await registerJiraWebhook({
+    baseUrl: config.jira.baseUrl,
+    email: config.jira.email,
+    apiToken: secrets.apiToken,
+    url: target.toString(),
+    jql: config.jira.syncJql,
+    secret: secrets.secret,
+  });
+  return r.ok
+    ? c.ok(`${r.action} admin webhook ${r.id} → ${target.toString()} for "${config.jira.syncJql}"`)
+    : c.fail(
+        r.detail,
+        r.status === 401 || r.status === 403
+          ? 'run it with an administrator’s JIRA_EMAIL and JIRA_API_TOKEN, or create the webhook in Jira settings → System → WebHooks'
+          : 'check JIRA_BASE_URL, then retry',
+      );
+}
+
 /** Belt and braces: no secret value of the environment ever reaches the output. */
 function redact(text: string, env: Env): string {
-  const secrets = ['JIRA_API_TOKEN', 'CLOUDSUPPORT_EMULATOR_TOKEN']
+  const secrets = [
+    'JIRA_API_TOKEN',
+    'CLOUDSUPPORT_EMULATOR_TOKEN',
+    'JIRA_WEBHOOK_SECRET',
+    'ZENDESK_WEBHOOK_SECRET',
+  ]
     .map((k) => env[k]?.trim())
     .filter((v): v is string => v !== undefined && v.length >= 4);
   return secrets.reduce((t, s) => t.split(s).join('***'), text);

@@ -17,6 +17,7 @@ import {
   makeDatastore,
   makeMemoryStore,
   makeSupport,
+  makeWebhooks,
 } from './wiring';
 import type { MappingStore } from './ports/mapping-store';
 import type { TaskQueue } from './ports/task-queue';
@@ -98,6 +99,7 @@ export async function startServer(
     traceProject: config.cloudTasks.project ?? undefined,
     warmup: ready,
     ...(config.adminPage === 'local' ? { admin: await localAdminPage(config) } : {}),
+    webhooks: makeWebhooks(config, later, logger),
   });
   const address = await app.listen({
     port: config.port,
@@ -259,7 +261,11 @@ const BOOT_CHECK_DELAY_MS = 1000;
 /** `--doctor` (npm run doctor): the go-live checklist, with this process's environment. */
 async function doctorMain(): Promise<void> {
   const { runDoctor } = await import('./doctor');
-  const result = await runDoctor(process.env, { json: process.argv.includes('--json') });
+  const register = process.argv.find((a) => a.startsWith('--register-webhooks'));
+  const result = await runDoctor(process.env, {
+    json: process.argv.includes('--json'),
+    ...(register === undefined ? {} : { registerWebhooks: register.split('=').slice(1).join('=') }),
+  });
   process.stdout.write(result.output);
   process.exit(result.exitCode);
 }

@@ -2,12 +2,14 @@
 // shared by the connector (server.ts), the admin service and the doctor. Each loads its
 // client library on first use, after listen (see lazy.ts).
 import path from 'node:path';
-import { ConfigError, type Config, type ZendeskConfig } from './config';
+import { ConfigError, type Config, type SecretRef, type ZendeskConfig } from './config';
+import type { WebhookOptions } from './http/webhooks';
 import type { ZendeskAuth } from './adapters/zendesk/zendesk-client';
 import type { RetryPolicy } from './adapters/retry';
 import type { Crm } from './ports/crm';
 import type { Logger } from './ports/logger';
 import type { MappingStore } from './ports/mapping-store';
+import type { PushDelivery, PushSource, PushSourceName } from './ports/push-source';
 import type { SupportCases } from './ports/support-cases';
 import type { TaskQueue } from './ports/task-queue';
 
@@ -118,6 +120,121 @@ export async function makeCloudTasks(config: Pick<Config, 'cloudTasks'>): Promis
     location: config.cloudTasks.location,
     queue: config.cloudTasks.queue,
   });
+}
+
+/**
+ * The push paths of the configuration (README "Push"), or undefined when none is set. Each
+ * source is built on first use or by `later` (the boot check): its secret is read then.
+ */
+export function makeWebhooks(
+  config: Pick<Config, 'webhooks' | 'jira'>,
+  later: <T extends object>(build: () => Promise<T>) => T,
+  log?: Pick<Logger, 'warn'>,
+): WebhookOptions | undefined {
+  const w = config.webhooks;
+  const sources: PushSource[] = [];
+  const lazySource = (name: PushSourceName, build: () => Promise<PushSource>): PushSource => {
+    const port = later(build);
+    return {
+      name,
+      authenticate: (d: PushDelivery) => port.authenticate(d),
+      read: (d: PushDelivery) => port.read(d),
+    };
+  };
+  if (w.jira !== null) {
+    const ref = w.jira;
+    sources.push(lazySource('jira', () => makeJiraWebhook(config.jira, ref, log)));
+  }
+  if (w.zendesk !== null) {
+    const ref = w.zendesk;
+    sources.push(
+      lazySource('zendesk', async () => {
+        const { ZendeskWebhookSource } = await import('./adapters/webhooks/zendesk-webhook');
+        return new ZendeskWebhookSource({
+          secret: await secretOf(ref, 'ZENDESK_WEBHOOK_SECRET_SECRET'),
+        });
+      }),
+    );
+  }
+  if (w.google !== null) {
+    const g = w.google;
+    sources.push(
+      lazySource('google', async () => {
+        const { PubSubPushSource } = await import('./adapters/webhooks/pubsub-push');
+        return new PubSubPushSource({
+          audience: g.audience,
+          serviceAccountEmail: g.serviceAccount,
+        });
+      }),
+    );
+  }
+  return sources.length === 0 ? undefined : { sources, coalesceWindowMs: w.coalesceWindowMs };
+}
+
+/**
+ * The Jira webhook's source. Events caused by the connector's own account are ignored: its
+ * account id is read from /myself in the background (until then, such events only cost a
+ * sync that writes nothing).
+ */
+async function makeJiraWebhook(
+  jira: Config['jira'],
+  ref: SecretRef,
+  log?: Pick<Logger, 'warn'>,
+): Promise<PushSource> {
+  const [secret, apiToken, { JiraWebhookSource }, { JiraClient }] = await Promise.all([
+    secretOf(ref, 'JIRA_WEBHOOK_SECRET_SECRET'),
+    jira.apiToken ?? readSecret(jira.apiTokenSecret as string, 'JIRA_API_TOKEN_SECRET'),
+    import('./adapters/webhooks/jira-webhook'),
+    import('./adapters/jira/jira-client'),
+  ]);
+  const client = new JiraClient({ baseUrl: jira.baseUrl, email: jira.email, apiToken });
+  let own: string | null = null;
+  let asking: Promise<void> | null = null;
+  const ask = (): Promise<void> => {
+    asking ??= client.connectorAccountId().then(
+      (id) => {
+        own = id;
+      },
+      (e: unknown) => {
+        asking = null; // asked again by the next event
+        log?.warn(
+          { error: e instanceof Error ? e.name : 'unknown' },
+          'Jira account id not read: own changes are not told apart yet',
+        );
+      },
+    );
+    return asking;
+  };
+  // Asked at build (after listen, in the boot check); waited for 2 s at most: a slow or
+  // failed answer is not fatal, the next event asks again.
+  await Promise.race([ask(), new Promise((r) => setTimeout(r, 2000).unref())]);
+  return new JiraWebhookSource({
+    secret,
+    ownAccountId: () => {
+      if (own === null) void ask();
+      return own;
+    },
+  });
+}
+
+/** What registering the Jira webhook needs (the doctor): its secret and the API token. */
+export async function jiraWebhookSecrets(
+  config: Pick<Config, 'jira' | 'webhooks'>,
+): Promise<{ secret: string; apiToken: string } | null> {
+  const ref = config.webhooks.jira;
+  if (ref === null) return null;
+  const [secret, apiToken] = await Promise.all([
+    secretOf(ref, 'JIRA_WEBHOOK_SECRET_SECRET'),
+    config.jira.apiToken ??
+      readSecret(config.jira.apiTokenSecret as string, 'JIRA_API_TOKEN_SECRET'),
+  ]);
+  return { secret, apiToken };
+}
+
+function secretOf(ref: SecretRef, variable: string): Promise<string> {
+  return ref.value !== null
+    ? Promise.resolve(ref.value)
+    : readSecret(ref.secretName as string, variable);
 }
 
 async function readSecret(name: string, variable: string): Promise<string> {

@@ -2,7 +2,10 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 
 /**
  * App Engine strips X-Appengine-Cron and X-AppEngine-QueueName from outside requests, so
- * their presence proves the caller is cron or Cloud Tasks (SPEC §3.1). Always on.
+ * their presence proves the caller is cron or Cloud Tasks (SPEC §3.1). Always on, on every
+ * /tasks/ route. The push routes (/webhooks/…, webhooks.ts) are the one exemption: their
+ * senders (Jira, Zendesk, Pub/Sub) are outside App Engine and prove themselves by a
+ * signature or an OIDC token; they only enqueue tasks, which then pass this guard.
  */
 export type Caller = 'cron' | 'queue';
 

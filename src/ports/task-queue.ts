@@ -7,10 +7,22 @@ export type SyncTask =
   | { readonly kind: 'sync-company-case'; readonly caseId: string }
   | { readonly kind: 'post-outage-notices'; readonly mappingId: string };
 
-export interface TaskQueue {
+export interface EnqueueOptions {
   /**
-   * Enqueues a task. `dedupKey` collapses repeated enqueues of one task within a poll
-   * (Cloud Tasks task names); enqueueing a duplicate is a success, not an error.
+   * Collapses repeated enqueues of one task (Cloud Tasks task names: a name is refused while
+   * its task is queued and for a while after it ran); enqueueing a duplicate is a success.
    */
-  enqueue(task: SyncTask, opts?: { dedupKey?: string }): Promise<void>;
+  readonly dedupKey?: string;
+  /** Not delivered before this time (Cloud Tasks `scheduleTime`); now when absent or past. */
+  readonly notBefore?: Date;
+}
+
+/**
+ * What an enqueue did: `created`, or `duplicate` when its dedupKey was taken (nothing new
+ * was queued). A queue that cannot tell resolves to nothing.
+ */
+export type EnqueueResult = 'created' | 'duplicate';
+
+export interface TaskQueue {
+  enqueue(task: SyncTask, opts?: EnqueueOptions): Promise<EnqueueResult | void>;
 }

@@ -47,6 +47,9 @@ interface Desk {
   close(): Promise<void>;
 }
 
+/** The sandbox's webhook secret (a fixed, public value: the sandbox holds no real data). */
+const SANDBOX_WEBHOOK_SECRET = 'sandbox-webhook-secret';
+
 async function jiraDesk(): Promise<Desk> {
   const jira: JiraSimulator = await startJiraSimulator({ port: port('SANDBOX_JIRA_PORT', 8092) });
   return {
@@ -55,11 +58,15 @@ async function jiraDesk(): Promise<Desk> {
       JIRA_EMAIL: jira.email,
       JIRA_API_TOKEN: jira.apiToken,
       JIRA_PROJECT_KEY: 'SUP',
+      // POST /webhooks/jira is on (README "Push"): sign with this secret to try it.
+      JIRA_WEBHOOK_SECRET: SANDBOX_WEBHOOK_SECRET,
     },
-    banner: (say) =>
+    banner: (say) => {
       say(
         `Jira simulator                  ${jira.url}   (control API: ${jira.url}/_control/issues)`,
-      ),
+      );
+      say(`Jira webhook secret             ${SANDBOX_WEBHOOK_SECRET}   (POST /webhooks/jira)`);
+    },
     seed: (google) => {
       const s = seedSandbox(google, jira, PARENT);
       return `seeded Google case ${s.caseName} and Jira ticket ${s.issueKey}`;
@@ -109,8 +116,10 @@ async function zendeskDesk(): Promise<Desk> {
       ZENDESK_BASE_URL: zd.url,
       ZENDESK_OAUTH_CLIENT_ID: zd.oauthClientId,
       ZENDESK_OAUTH_CLIENT_SECRET: zd.oauthClientSecret,
+      ZENDESK_WEBHOOK_SECRET: SANDBOX_WEBHOOK_SECRET,
     },
     banner: (say) => {
+      say(`Zendesk webhook secret          ${SANDBOX_WEBHOOK_SECRET}   (POST /webhooks/zendesk)`);
       say(`Zendesk simulator               ${zd.url}   (control API: ${zd.url}/_control/tickets)`);
       say(`Zendesk attachment host         ${zd.contentUrl}   (refuses credentials)`);
     },

@@ -120,12 +120,37 @@ describe('CloudTasksQueue', () => {
     expect(id).toHaveLength(500);
   });
 
+  it('sends notBefore as the task scheduleTime and says created or duplicate', async () => {
+    const client = new FakeTasksClient();
+    const q = makeQueue(client);
+    const task = { kind: 'sync-company-case', caseId: '10042' } as const;
+    const at = new Date(Date.UTC(2026, 0, 1, 0, 0, 10, 250));
+    await expect(q.enqueue(task, { dedupKey: 'push-trail', notBefore: at })).resolves.toBe(
+      'created',
+    );
+    await expect(q.enqueue(task, { dedupKey: 'push-trail', notBefore: at })).resolves.toBe(
+      'duplicate',
+    );
+    expect(client.tasks.size).toBe(1);
+    const sent = client.requests[0]?.task;
+    expect(sent?.scheduleTime).toEqual({ seconds: at.getTime() / 1000 - 0.25, nanos: 250_000_000 });
+    // The real protobuf takes it as a google.protobuf.Timestamp.
+    const Msg = protos.google.cloud.tasks.v2.CreateTaskRequest;
+    const msg = Msg.fromObject(client.requests[0] as Record<string, unknown>);
+    expect(Msg.verify(msg)).toBeNull();
+    const decoded = Msg.decode(Msg.encode(msg).finish());
+    expect(Number(decoded.task?.scheduleTime?.seconds)).toBe(Math.floor(at.getTime() / 1000));
+    expect(decoded.task?.scheduleTime?.nanos).toBe(250_000_000);
+    await q.enqueue(task);
+    expect(client.requests[2]?.task?.scheduleTime).toBeUndefined();
+  });
+
   it('treats ALREADY_EXISTS as success: a duplicate enqueue collapses into one task', async () => {
     const client = new FakeTasksClient();
     const q = makeQueue(client);
     const task = { kind: 'sync-google-case', caseName: 'organizations/1/cases/2' } as const;
-    await q.enqueue(task, { dedupKey: 'poll-1:2' });
-    await expect(q.enqueue(task, { dedupKey: 'poll-1:2' })).resolves.toBeUndefined();
+    await expect(q.enqueue(task, { dedupKey: 'poll-1:2' })).resolves.toBe('created');
+    await expect(q.enqueue(task, { dedupKey: 'poll-1:2' })).resolves.toBe('duplicate');
     expect(client.requests).toHaveLength(2);
     expect(client.tasks.size).toBe(1);
   });

@@ -292,6 +292,37 @@ describe('LocalTaskQueue', () => {
     expect(q.stats().delivered).toBe(4);
   });
 
+  it('says whether an enqueue created a task or was a duplicate of its dedupKey', async () => {
+    const q = makeQueue();
+    const task = { kind: 'sync-company-case', caseId: '10042' } as const;
+    await expect(q.enqueue(task, { dedupKey: 'push-1' })).resolves.toBe('created');
+    await expect(q.enqueue(task, { dedupKey: 'push-1' })).resolves.toBe('duplicate');
+    await expect(q.enqueue(task)).resolves.toBe('created');
+    await runUntilIdle(q, timers);
+    expect(server.requests).toHaveLength(2);
+  });
+
+  it('holds a task with notBefore until that time (Cloud Tasks scheduleTime); its name is taken meanwhile', async () => {
+    const q = makeQueue();
+    const t0 = timers.now().getTime();
+    const task = { kind: 'sync-company-case', caseId: '7' } as const;
+    await q.enqueue(task, { dedupKey: 'trail-7', notBefore: new Date(t0 + 10_000) });
+    await q.enqueue(task, { dedupKey: 'past', notBefore: new Date(t0 - 60_000) }); // past: now
+    await q.settled();
+    expect(server.requests).toHaveLength(1);
+    await expect(
+      q.enqueue(task, { dedupKey: 'trail-7', notBefore: new Date(t0 + 10_000) }),
+    ).resolves.toBe('duplicate');
+    timers.advance(9_999);
+    await q.settled();
+    expect(server.requests).toHaveLength(1);
+    timers.advance(1);
+    await q.idle();
+    expect(server.requests).toHaveLength(2);
+    expect(server.requests[1]?.headers['x-appengine-taskname']).toBe(taskIdForDedupKey('trail-7'));
+    expect(Number(server.requests[1]?.headers['x-appengine-tasketa']) * 1000).toBe(t0 + 10_000);
+  });
+
   it('keeps at most max_concurrent_requests tasks in flight', async () => {
     let release: () => void = () => undefined;
     const gate = new Promise<{ status: number }>((resolve) => {

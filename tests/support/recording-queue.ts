@@ -1,10 +1,16 @@
 import type { Clock } from '../../src/ports/clock';
-import type { SyncTask, TaskQueue } from '../../src/ports/task-queue';
+import type {
+  EnqueueOptions,
+  EnqueueResult,
+  SyncTask,
+  TaskQueue,
+} from '../../src/ports/task-queue';
 import { Faults, type FaultOptions } from './faults';
 
 export interface RecordedTask {
   readonly task: SyncTask;
   readonly dedupKey?: string;
+  readonly notBefore?: Date;
   readonly at: Date;
 }
 
@@ -27,10 +33,15 @@ export class RecordingTaskQueue implements TaskQueue {
 
   constructor(private readonly clock?: Clock) {}
 
-  async enqueue(task: SyncTask, opts: { dedupKey?: string } = {}): Promise<void> {
-    await this.faults.run('enqueue', [task, opts], () => {
+  async enqueue(task: SyncTask, opts: EnqueueOptions = {}): Promise<EnqueueResult> {
+    return this.faults.run('enqueue', [task, opts], (): EnqueueResult => {
       const at = this.clock?.now() ?? new Date(0);
-      const record: RecordedTask = { task: { ...task }, dedupKey: opts.dedupKey, at };
+      const record: RecordedTask = {
+        task: { ...task },
+        dedupKey: opts.dedupKey,
+        ...(opts.notBefore ? { notBefore: opts.notBefore } : {}),
+        at,
+      };
       if (opts.dedupKey !== undefined) {
         const first = this.seen.get(opts.dedupKey);
         if (
@@ -38,11 +49,12 @@ export class RecordingTaskQueue implements TaskQueue {
           (this.clock === undefined || at.getTime() - first < DEDUP_MEMORY_MS)
         ) {
           this.duplicates.push(record);
-          return;
+          return 'duplicate';
         }
         this.seen.set(opts.dedupKey, at.getTime());
       }
       this.tasks.push(record);
+      return 'created';
     });
   }
 

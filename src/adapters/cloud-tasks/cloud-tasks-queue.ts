@@ -3,7 +3,7 @@
 import type { protos } from '@google-cloud/tasks';
 import { backOff } from 'exponential-backoff';
 import { SyncError, type ErrorKind } from '../../domain/errors';
-import type { SyncTask, TaskQueue } from '../../ports/task-queue';
+import type { EnqueueOptions, EnqueueResult, SyncTask, TaskQueue } from '../../ports/task-queue';
 import { taskHttpRequest, taskIdForDedupKey } from '../app-engine/task-request';
 
 type CreateTaskRequest = protos.google.cloud.tasks.v2.ICreateTaskRequest;
@@ -86,7 +86,7 @@ export class CloudTasksQueue implements TaskQueue {
   }
 
   /** The request createTask receives for this task (exposed for tests and diagnostics). */
-  buildRequest(task: SyncTask, opts: { dedupKey?: string } = {}): CreateTaskRequest {
+  buildRequest(task: SyncTask, opts: EnqueueOptions = {}): CreateTaskRequest {
     const { relativeUri, body } = taskHttpRequest(task);
     return {
       parent: this.parent,
@@ -94,6 +94,7 @@ export class CloudTasksQueue implements TaskQueue {
         ...(opts.dedupKey === undefined
           ? {}
           : { name: `${this.parent}/tasks/${taskIdForDedupKey(opts.dedupKey)}` }),
+        ...(opts.notBefore === undefined ? {} : { scheduleTime: timestamp(opts.notBefore) }),
         appEngineHttpRequest: {
           httpMethod: 'POST',
           relativeUri,
@@ -106,7 +107,7 @@ export class CloudTasksQueue implements TaskQueue {
     };
   }
 
-  async enqueue(task: SyncTask, opts: { dedupKey?: string } = {}): Promise<void> {
+  async enqueue(task: SyncTask, opts: EnqueueOptions = {}): Promise<EnqueueResult> {
     const request = this.buildRequest(task, opts);
     try {
       await backOff(() => this.client.createTask(request), {
@@ -118,12 +119,21 @@ export class CloudTasksQueue implements TaskQueue {
         // A retried create of a named task that did land answers ALREADY_EXISTS: success.
         retry: (e: unknown) => TRANSIENT.has(grpcCode(e) ?? -1),
       });
+      return 'created';
     } catch (e) {
       const code = grpcCode(e);
-      if (code === GRPC.ALREADY_EXISTS) return; // a duplicate enqueue collapsed by its name
+      // A duplicate enqueue collapsed by its name (also: a retried create that had landed).
+      if (code === GRPC.ALREADY_EXISTS) return 'duplicate';
       throw classify(code, e);
     }
   }
+}
+
+/** google.protobuf.Timestamp of a Date (whole seconds and the milliseconds as nanos). */
+function timestamp(d: Date): { seconds: number; nanos: number } {
+  const ms = d.getTime();
+  const seconds = Math.floor(ms / 1000);
+  return { seconds, nanos: (ms - seconds * 1000) * 1_000_000 };
 }
 
 function grpcCode(e: unknown): number | undefined {

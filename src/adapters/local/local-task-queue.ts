@@ -4,7 +4,7 @@
 // and max_concurrent_requests, and retried with its retry_parameters until a 2xx answer.
 import type { Clock } from '../../ports/clock';
 import type { Logger } from '../../ports/logger';
-import type { SyncTask, TaskQueue } from '../../ports/task-queue';
+import type { EnqueueOptions, EnqueueResult, SyncTask, TaskQueue } from '../../ports/task-queue';
 import { SyncError } from '../../domain/errors';
 import { parseRetryAfter } from '../http/retry-after';
 import { systemClock } from '../system-clock';
@@ -120,26 +120,28 @@ export class LocalTaskQueue implements TaskQueue {
     this.refilledAt = this.nowMs();
   }
 
-  async enqueue(task: SyncTask, opts: { dedupKey?: string } = {}): Promise<void> {
+  async enqueue(task: SyncTask, opts: EnqueueOptions = {}): Promise<EnqueueResult> {
     if (this.closed)
       throw new SyncError('retry', 'local task queue is closed', { source: 'local-queue' });
     const now = this.nowMs();
     const key = opts.dedupKey;
     if (key !== undefined) {
       this.forgetOldNames(now);
-      if (this.names.has(key)) return; // a duplicate is a success, as with Cloud Tasks names
+      if (this.names.has(key)) return 'duplicate'; // a success, as with Cloud Tasks names
       this.names.set(key, 'active');
     }
     const name = key !== undefined ? taskIdForDedupKey(key) : `${now.toString(36)}-${++this.seq}`;
     this.pending.push({
       name,
       task,
-      dueAt: now,
+      // Cloud Tasks' scheduleTime: a time in the past means now.
+      dueAt: Math.max(now, opts.notBefore?.getTime() ?? now),
       retries: 0,
       executions: 0,
       ...(key === undefined ? {} : { dedupKey: key }),
     });
     this.pump();
+    return 'created';
   }
 
   /** Resolves when nothing is pending or in flight (all delivered or given up). */
