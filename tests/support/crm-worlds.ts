@@ -117,11 +117,26 @@ export interface DeskOptions {
 
 export interface CrmWorld<S = unknown, O = DeskOptions> {
   readonly name: CrmName;
+  /** How the connector's notices name the CRM (`Jira`, `Zendesk`). */
+  readonly displayName: string;
+  /**
+   * Whether the connector can read the CRM's upload limit before sending a file. Jira: yes,
+   * the site's attachment setting. Zendesk: it publishes none, so the connector knows only
+   * the documented 50 MB; a lower limit shows as a 413, and the notice names no figure.
+   */
+  readonly readsUploadLimit: boolean;
   start(opts?: O): Promise<StartedDesk<S>>;
   /** The CRM priority the connector's default map gives a Google priority. */
   deskPriority(p: GooglePriority): string;
   /** The Google priority the connector's default map gives the CRM value of `p`. */
   googlePriorityOf(p: GooglePriority): GooglePriority;
+  /**
+   * Whether the company poll still sees a linked ticket whose sync marker was taken off.
+   * Jira: no, JIRA_SYNC_JQL (`labels = …`) selects by the label alone, so such a ticket's
+   * own changes wait for the pair's next sync (a Google change, Sync now). Zendesk: yes,
+   * the export is filtered to tickets with the tag or a link (`external_id`, SPEC §6.1).
+   */
+  readonly pollsLinkedTicketsWithoutMarker: boolean;
 }
 
 const GOOGLE_PRIORITIES: readonly GooglePriority[] = ['P0', 'P1', 'P2', 'P3', 'P4'];
@@ -236,6 +251,8 @@ function jiraDriver(jira: JiraSimulator): DeskDriver {
 
 export const jiraWorld: CrmWorld<JiraSimulator, Parameters<typeof startJiraSimulator>[0]> = {
   name: 'jira',
+  displayName: 'Jira',
+  readsUploadLimit: true,
   start: async (opts) => {
     const clock = worldClock();
     const jira = await startJiraSimulator({
@@ -262,6 +279,7 @@ export const jiraWorld: CrmWorld<JiraSimulator, Parameters<typeof startJiraSimul
   },
   deskPriority: (p) => JIRA_PRIORITIES[index(p)]!,
   googlePriorityOf: (p) => p,
+  pollsLinkedTicketsWithoutMarker: false,
 };
 
 // --- Zendesk ---------------------------------------------------------------------------
@@ -363,6 +381,8 @@ function zendeskDriver(zd: ZendeskSimulator, clock: WorldClock): DeskDriver {
 export const zendeskWorld: CrmWorld<ZendeskSimulator, Parameters<typeof startZendeskSimulator>[0]> =
   {
     name: 'zendesk',
+    displayName: 'Zendesk',
+    readsUploadLimit: false,
     start: async (opts) => {
       const clock = worldClock();
       const zd = await startZendeskSimulator({ now: clock.now, ...opts });
@@ -404,6 +424,7 @@ export const zendeskWorld: CrmWorld<ZendeskSimulator, Parameters<typeof startZen
     deskPriority: (p) => ZENDESK_PRIORITIES[index(p)]!,
     googlePriorityOf: (p) =>
       GOOGLE_PRIORITIES[ZENDESK_PRIORITIES.indexOf(ZENDESK_PRIORITIES[index(p)]!)]!,
+    pollsLinkedTicketsWithoutMarker: true,
   };
 
 /** The CRMs every end-to-end scenario runs against (SPEC §6). */

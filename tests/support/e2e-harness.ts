@@ -15,7 +15,6 @@ import type { Clock } from '../../src/ports/clock';
 import type { MappingStore } from '../../src/ports/mapping-store';
 import {
   jiraConnectorEnv,
-  jiraTexts,
   jiraWorld,
   type CrmWorld,
   type DeskDriver,
@@ -239,10 +238,7 @@ export async function startHarness(
       await connector.close();
       // Every e2e test also proves that no log line holds a case text, comment body, file
       // name or credential that crossed the connector (SPEC §5, security).
-      const leaked = leakedInto(
-        logs,
-        sensitiveTexts([...googleTexts(google), ...crm.texts()], [...crm.secrets, google.token]),
-      );
+      const leaked = leakedInto(logs, peopleTexts(google, crm));
       await Promise.all([google.close(), crm.close()]);
       if (leaked.length > 0)
         throw new Error(
@@ -253,12 +249,8 @@ export async function startHarness(
 }
 
 /** Texts held by the simulators (case and ticket texts, comment bodies, file names) plus secrets. */
-export function peopleTexts(
-  google: GoogleSimulator,
-  jira: JiraSimulator,
-  secrets: readonly string[],
-): string[] {
-  return sensitiveTexts([...googleTexts(google), ...jiraTexts(jira)], secrets);
+export function peopleTexts(google: GoogleSimulator, crm: StartedDesk): string[] {
+  return sensitiveTexts([...googleTexts(google), ...crm.texts()], [...crm.secrets, google.token]);
 }
 
 /** Texts people wrote in the Google simulator (case texts, comment bodies, file names). */
