@@ -286,6 +286,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       'internal',
     ),
     commentsToGoogle: oneOf(`${prefix}_COMMENTS_TO_GOOGLE`, ['all', 'public'] as const, 'all'),
+    crmName: isJira ? 'Jira' : 'Zendesk',
     dryRun: bool('DRY_RUN'),
   };
   const config: Config = {

@@ -56,6 +56,18 @@ export class TooLargeError extends SyncError {
   }
 }
 
+/**
+ * The target refuses every write to this ticket for good (a closed Zendesk ticket is
+ * read-only). Permanent: the item it carried is logged and dropped, never retried, and the
+ * rest of the pair (its other items, its closure) still syncs.
+ */
+export class ReadOnlyTargetError extends SyncError {
+  constructor(message: string, opts: { source?: string; cause?: unknown } = {}) {
+    super('permanent', message, { ...opts, status: 422 });
+    this.name = 'ReadOnlyTargetError';
+  }
+}
+
 /** Optimistic concurrency lost, or a lease is held by another worker. */
 export class ConflictError extends SyncError {
   constructor(message: string, opts: { cause?: unknown } = {}) {

@@ -19,6 +19,8 @@ export interface SyncSettings {
   readonly companyPollingWindowMs: number;
   readonly googleCommentsVisibility: CommentVisibility;
   readonly commentsToGoogle: 'all' | 'public';
+  /** The CRM's name in the notices the connector writes (`Jira`, `Zendesk`). Default Jira. */
+  readonly crmName?: string;
   /**
    * DRY_RUN: poll and plan as usual, but write nothing to Google or the CRM; each write a
    * task would make is logged once (`would …`) and recorded as a `dry-run` MirroredItem.

@@ -231,28 +231,33 @@ export function formatBytes(n: number): string {
  *
  *     [Attachment not mirrored] "big.iso" (250.0 MB) from the Google case exceeds the Jira upload limit of 10.0 MB.
  *
- * `side` is where the file comes from. Line breaks in the file name become spaces, so the
- * notice stays one line.
+ * `side` is where the file comes from; `crm` names the desk (default Jira). Without
+ * `limitBytes` (the target refused the file with a 413 below the limit the connector knew),
+ * the notice names no figure: `… exceeds the Zendesk upload limit.` Line breaks in the file
+ * name become spaces, so the notice stays one line.
  */
 export function attachmentNotMirroredText(args: {
   filename: string;
   sizeBytes: number;
-  limitBytes: number;
+  limitBytes?: number;
   side: 'google' | 'company';
+  crm?: string;
 }): string {
   const name = args.filename.replace(/[\r\n]+/g, ' ');
+  const crm = args.crm ?? 'Jira';
   const [from, target] =
     args.side === 'google'
-      ? ['the Google case', 'the Jira upload limit']
-      : ['the Jira ticket', 'the Google Cloud Support upload limit'];
+      ? ['the Google case', `the ${crm} upload limit`]
+      : [`the ${crm} ticket`, 'the Google Cloud Support upload limit'];
+  const limit = args.limitBytes === undefined ? '' : ` of ${formatBytes(args.limitBytes)}`;
   return (
     `[Attachment not mirrored] "${name}" (${formatBytes(args.sizeBytes)}) from ${from} ` +
-    `exceeds ${target} of ${formatBytes(args.limitBytes)}.`
+    `exceeds ${target}${limit}.`
   );
 }
 
 const ATTACHMENT_NOTICE =
-  /^\[Attachment not mirrored\] ".*" \(.+\) from the (?:Google case|Jira ticket) exceeds the .+ upload limit of .+\.$/;
+  /^\[Attachment not mirrored\] ".*" \(.+\) from the (?:Google case|\S+ ticket) exceeds the .+ upload limit(?: of .+)?\.$/;
 
 /** True for a notice written by attachmentNotMirroredText (trimmed). */
 export function isAttachmentNotMirroredText(body: string): boolean {

@@ -1,6 +1,8 @@
 // Executes what plan-items and plan-fields decided for one pair: writes each mirror on the
-// other side and records it in the store right after (the record is the authority).
-import { TooLargeError } from '../domain/errors';
+// other side and records it in the store right after (the record is the authority). An
+// item the target refuses for good (a read-only ticket) is logged, recorded as dropped (no
+// target ids) and never tried again; the rest of the pair still syncs.
+import { ReadOnlyTargetError, TooLargeError } from '../domain/errors';
 import type { CaseMapping } from '../domain/mapping';
 import type { FieldAction } from '../domain/plan-fields';
 import { mirrorMark, other, type AttachmentAction, type CommentAction } from '../domain/plan-items';
@@ -9,8 +11,47 @@ import {
   mirroredIntoCompany,
   mirroredIntoGoogle,
 } from '../domain/texts';
-import type { Attachment, CrmTicket, Side, SupportCase } from '../domain/types';
+import type { Attachment, Comment, CrmTicket, Side, SupportCase } from '../domain/types';
 import type { TaskDeps } from './deps';
+
+/** What became of an item: written (or only recorded), or dropped for a read-only target. */
+export type Applied = 'applied' | 'dropped';
+
+/** Runs `write`; a read-only target drops the item for good: logged, recorded, not retried. */
+async function unlessReadOnly(
+  deps: TaskDeps,
+  mapping: CaseMapping,
+  item: { kind: 'comment' | 'attachment'; from: Side; sourceId: string },
+  now: Date,
+  write: () => Promise<void>,
+): Promise<Applied> {
+  try {
+    await write();
+    return 'applied';
+  } catch (e) {
+    if (!(e instanceof ReadOnlyTargetError)) throw e;
+    deps.log.warn(
+      {
+        mappingId: mapping.id,
+        item: item.kind,
+        side: item.from,
+        sourceId: item.sourceId,
+        error: e.name,
+        source: e.source,
+      },
+      'item dropped: the target is read-only',
+    );
+    await deps.store.recordMirroredItem({
+      mappingId: mapping.id,
+      kind: item.kind,
+      sourceSide: item.from,
+      sourceId: item.sourceId,
+      targetIds: [],
+      createdAt: now,
+    });
+    return 'dropped';
+  }
+}
 
 export async function applyComment(
   deps: TaskDeps,
@@ -19,7 +60,7 @@ export async function applyComment(
   ticket: CrmTicket,
   a: CommentAction,
   now: Date,
-): Promise<void> {
+): Promise<Applied> {
   if (a.kind === 'record-comment') {
     await deps.store.recordMirroredItem({
       mappingId: mapping.id,
@@ -29,11 +70,26 @@ export async function applyComment(
       targetIds: a.targetIds,
       createdAt: now,
     });
-    return;
+    return 'applied';
   }
   const c = a.comment;
+  return unlessReadOnly(deps, mapping, { kind: 'comment', from: a.from, sourceId: c.id }, now, () =>
+    writeComment(deps, mapping, gcase, ticket, c, a.from, a.writtenPartIds, now),
+  );
+}
+
+async function writeComment(
+  deps: TaskDeps,
+  mapping: CaseMapping,
+  gcase: SupportCase,
+  ticket: CrmTicket,
+  c: Comment,
+  from: Side,
+  writtenPartIds: readonly string[] | undefined,
+  now: Date,
+): Promise<void> {
   let targetIds: string[];
-  if (a.from === 'google') {
+  if (from === 'google') {
     const written = await deps.crm.addComment(
       ticket.id,
       mirroredIntoCompany(c.id, c.author.displayName, c.body),
@@ -45,7 +101,7 @@ export async function applyComment(
     targetIds = [written.id];
   } else {
     // Parts already written before a crash are kept; only the missing ones are written.
-    targetIds = [...(a.writtenPartIds ?? [])];
+    targetIds = [...(writtenPartIds ?? [])];
     for (const part of mirroredIntoGoogle(c.id, c.author.displayName, c.body).slice(
       targetIds.length,
     )) {
@@ -55,7 +111,7 @@ export async function applyComment(
   await deps.store.recordMirroredItem({
     mappingId: mapping.id,
     kind: 'comment',
-    sourceSide: a.from,
+    sourceSide: from,
     sourceId: c.id,
     targetIds,
     createdAt: now,
@@ -69,7 +125,7 @@ export async function applyAttachment(
   ticket: CrmTicket,
   a: AttachmentAction,
   now: Date,
-): Promise<void> {
+): Promise<Applied> {
   if (a.kind === 'record-attachment') {
     await deps.store.recordMirroredItem({
       mappingId: mapping.id,
@@ -79,9 +135,27 @@ export async function applyAttachment(
       targetIds: a.targetIds,
       createdAt: now,
     });
-    return;
+    return 'applied';
   }
   const att = a.attachment;
+  return unlessReadOnly(
+    deps,
+    mapping,
+    { kind: 'attachment', from: a.from, sourceId: att.id },
+    now,
+    () => writeAttachment(deps, mapping, gcase, ticket, a, att, now),
+  );
+}
+
+async function writeAttachment(
+  deps: TaskDeps,
+  mapping: CaseMapping,
+  gcase: SupportCase,
+  ticket: CrmTicket,
+  a: Exclude<AttachmentAction, { kind: 'record-attachment' }>,
+  att: Attachment,
+  now: Date,
+): Promise<void> {
   let targetIds: string[];
   if (a.kind === 'attachment-too-large') {
     targetIds = [
@@ -107,7 +181,7 @@ export async function applyAttachment(
     } catch (e) {
       if (!(e instanceof TooLargeError)) throw e;
       targetIds = [
-        await tooLargeNotice(deps, mapping, a.from, gcase, ticket, att, e.limitBytes ?? 0, now),
+        await tooLargeNotice(deps, mapping, a.from, gcase, ticket, att, e.limitBytes, now),
       ];
     }
   }
@@ -129,14 +203,15 @@ async function tooLargeNotice(
   gcase: SupportCase,
   ticket: CrmTicket,
   att: Attachment,
-  limitBytes: number,
+  limitBytes: number | undefined,
   now: Date,
 ): Promise<string> {
   const text = attachmentNotMirroredText({
     filename: att.filename,
     sizeBytes: att.sizeBytes,
-    limitBytes,
+    ...(limitBytes !== undefined ? { limitBytes } : {}),
     side: from,
+    ...(deps.settings.crmName !== undefined ? { crm: deps.settings.crmName } : {}),
   });
   const written =
     from === 'google'

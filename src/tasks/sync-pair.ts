@@ -58,6 +58,8 @@ async function syncLocked(deps: TaskDeps, mappingId: string): Promise<TaskOutcom
     records = await deps.store.listMirroredItems(mapping.id);
   }
   const counts = { comments: 0, attachments: 0, fields: 0 };
+  /** Items a read-only target refused for good (logged, recorded, never retried). */
+  let dropped = 0;
   const [gComments, cComments] = await Promise.all([
     deps.support.listComments(
       gcase.name,
@@ -76,8 +78,9 @@ async function syncLocked(deps: TaskDeps, mappingId: string): Promise<TaskOutcom
   });
   for (const a of comments) {
     if (await dry?.sayInstead(commentWouldWrite(a))) continue;
-    await applyComment(deps, mapping, gcase, ticket, a, startedAt);
-    if (a.kind === 'mirror-comment') counts.comments += 1;
+    if ((await applyComment(deps, mapping, gcase, ticket, a, startedAt)) === 'dropped')
+      dropped += 1;
+    else if (a.kind === 'mirror-comment') counts.comments += 1;
   }
 
   const [gAtt, cAtt, limit] = await Promise.all([
@@ -93,8 +96,9 @@ async function syncLocked(deps: TaskDeps, mappingId: string): Promise<TaskOutcom
   });
   for (const a of attachments) {
     if (await dry?.sayInstead(attachmentWouldWrite(a))) continue;
-    await applyAttachment(deps, mapping, gcase, ticket, a, startedAt);
-    if (a.kind !== 'record-attachment') counts.attachments += 1;
+    if ((await applyAttachment(deps, mapping, gcase, ticket, a, startedAt)) === 'dropped')
+      dropped += 1;
+    else if (a.kind !== 'record-attachment') counts.attachments += 1;
   }
 
   const gState = { priority: gcase.priority, closed: gcase.closed, updateTime: gcase.updateTime };
@@ -132,12 +136,18 @@ async function syncLocked(deps: TaskDeps, mappingId: string): Promise<TaskOutcom
       pairs: 1,
       mirrored,
       ...counts,
+      ...(dropped > 0 ? { dropped } : {}),
       failures: 0,
       ...(dry ? { dryRun: true, wouldWrite } : {}),
     },
     'pair synced',
   );
-  return { outcome: 'done', ...counts, ...(dry ? { wouldWrite } : {}) };
+  return {
+    outcome: 'done',
+    ...counts,
+    ...(dropped > 0 ? { dropped } : {}),
+    ...(dry ? { wouldWrite } : {}),
+  };
 }
 
 /** POST /tasks/sync-google-case: finds (or adopts) the pair of a Google case, then syncs it. */

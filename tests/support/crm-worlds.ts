@@ -5,6 +5,9 @@
 // from another (priority maps, the description as first comment, write routes), the
 // difference lives here, not in the scenarios.
 import { startJiraSimulator, type JiraSimulator } from '../../src/sandbox/jira';
+import type { GoogleSimulator } from '../../src/sandbox/google';
+import type { FaultRegistry } from '../../src/sandbox/faults';
+import { seedSandbox, seedZendeskSandbox } from '../../src/sandbox/seed';
 import type { Clock } from '../../src/ports/clock';
 import {
   startZendeskSimulator,
@@ -26,6 +29,8 @@ export interface DeskAttachment {
 
 /** A ticket as the scenarios see it, whatever the CRM. */
 export interface DeskTicket {
+  /** The CRM's own id (the pair's `companyCaseID`: Jira issue id, Zendesk ticket id). */
+  id: string;
   /** The reference the connector writes in texts (Jira key, Zendesk ticket id). */
   key: string;
   summary: string;
@@ -50,12 +55,28 @@ export interface DeskDriver {
   /** Sets the CRM priority that the map gives for `p` (Google → CRM direction). */
   setPriority(key: string, p: GooglePriority): void;
   close(key: string): void;
+  /** Deletes the ticket (it answers 404 from then on). */
+  deleteTicket(key: string): void;
+  /** Takes the sync marker off the ticket (Jira label, Zendesk tag); nothing else changes. */
+  removeSyncMarker(key: string): void;
+  /**
+   * Sets a priority the connector's default map does not know: Jira, a site priority
+   * outside JIRA_PRIORITY_MAP (`Blocker`); Zendesk, no priority at all (its four values
+   * are all mapped, and a ticket may have none).
+   */
+  setUnmappedPriority(key: string): void;
   getTicket(key: string): DeskTicket | null;
   listTickets(): DeskTicket[];
   /** Requests that changed the CRM so far (API writes; token grants and reads excluded). */
   writeCount(): number;
   /** Requests the CRM's API answered so far. */
   requestCount(): number;
+}
+
+/** The world's clock: real time plus an offset that only moves forward. */
+export interface WorldClock extends Clock {
+  /** Moves the world (simulators and connector) `ms` forward. */
+  advance(ms: number): void;
 }
 
 /** One started CRM simulator, as the harness uses it. */
@@ -65,8 +86,17 @@ export interface StartedDesk<S = unknown> {
   /** Connector env for this CRM (merged into startConnector's env). */
   readonly connectorEnv: Record<string, string>;
   readonly driver: DeskDriver;
-  /** The connector's clock for this CRM (unset: real time). */
-  readonly clock?: Clock;
+  /**
+   * The clock the CRM simulator reads; the harness gives it to the connector and the Google
+   * simulator too, so that a test moves the whole world forward without sleeping.
+   */
+  readonly clock: WorldClock;
+  /** Fault injection on the CRM's API (next N requests answer a status, and so on). */
+  readonly faults: FaultRegistry;
+  /** The CRM's API answers 503 to everything while down. */
+  setDown(down: boolean): void;
+  /** Seeds what `npm run sandbox -- --crm NAME` starts with: one case, one selected ticket. */
+  seedSandbox(google: GoogleSimulator, parent: string): { caseName: string; ticketKey: string };
   /** Credentials the connector holds for the CRM (must never appear in logs). */
   readonly secrets: readonly string[];
   /** Texts people wrote in the CRM (for the log-leak scan). */
@@ -76,13 +106,37 @@ export interface StartedDesk<S = unknown> {
 
 export type CrmName = 'jira' | 'zendesk';
 
-export interface CrmWorld<S = unknown, O = unknown> {
+/** Simulator options every world takes, whatever its CRM. */
+export interface DeskOptions {
+  /**
+   * The largest file the CRM accepts. Jira: the site's attachment setting (the connector
+   * reads it); Zendesk: what its upload endpoint accepts before answering 413.
+   */
+  uploadLimitBytes?: number;
+}
+
+export interface CrmWorld<S = unknown, O = DeskOptions> {
   readonly name: CrmName;
+  /** How the connector's notices name the CRM (`Jira`, `Zendesk`). */
+  readonly displayName: string;
+  /**
+   * Whether the connector can read the CRM's upload limit before sending a file. Jira: yes,
+   * the site's attachment setting. Zendesk: it publishes none, so the connector knows only
+   * the documented 50 MB; a lower limit shows as a 413, and the notice names no figure.
+   */
+  readonly readsUploadLimit: boolean;
   start(opts?: O): Promise<StartedDesk<S>>;
   /** The CRM priority the connector's default map gives a Google priority. */
   deskPriority(p: GooglePriority): string;
   /** The Google priority the connector's default map gives the CRM value of `p`. */
   googlePriorityOf(p: GooglePriority): GooglePriority;
+  /**
+   * Whether the company poll still sees a linked ticket whose sync marker was taken off.
+   * Jira: no, JIRA_SYNC_JQL (`labels = …`) selects by the label alone, so such a ticket's
+   * own changes wait for the pair's next sync (a Google change, Sync now). Zendesk: yes,
+   * the export is filtered to tickets with the tag or a link (`external_id`, SPEC §6.1).
+   */
+  readonly pollsLinkedTicketsWithoutMarker: boolean;
 }
 
 const GOOGLE_PRIORITIES: readonly GooglePriority[] = ['P0', 'P1', 'P2', 'P3', 'P4'];
@@ -93,6 +147,23 @@ const index = (p: GooglePriority): number => GOOGLE_PRIORITIES.indexOf(p);
 const JIRA_LABEL = 'synchronizeWithGoogleCloudSupport';
 /** JIRA_PRIORITY_MAP's default, P0..P4. */
 const JIRA_PRIORITIES = ['Highest', 'High', 'Medium', 'Low', 'Lowest'] as const;
+/** A priority of the Jira world's site that JIRA_PRIORITY_MAP does not name. */
+const JIRA_UNMAPPED_PRIORITY = 'Blocker';
+
+/**
+ * A clock on real time plus an offset the test (and, in the Zendesk world, each person
+ * action) moves forward.
+ */
+function worldClock(): WorldClock {
+  let offsetMs = 0;
+  return {
+    now: () => new Date(Date.now() + offsetMs),
+    advance: (ms) => {
+      if (ms < 0) throw new RangeError('the world clock only moves forward');
+      offsetMs += ms;
+    },
+  };
+}
 
 /** The connector env that points at a Jira simulator. */
 export function jiraConnectorEnv(jira: JiraSimulator): Record<string, string> {
@@ -124,6 +195,7 @@ function jiraDriver(jira: JiraSimulator): DeskDriver {
     const d = jira.getIssue(key);
     if (!d) return null;
     return {
+      id: d.id,
       key: d.key,
       summary: d.summary,
       description: d.descriptionText,
@@ -154,6 +226,19 @@ function jiraDriver(jira: JiraSimulator): DeskDriver {
     close: (key) => {
       jira.transition(key, 'Done');
     },
+    deleteTicket: (key) => {
+      jira.deleteIssue(key);
+    },
+    removeSyncMarker: (key) => {
+      const d = jira.getIssue(key)!;
+      jira.setLabels(
+        key,
+        d.labels.filter((l) => l !== JIRA_LABEL),
+      );
+    },
+    setUnmappedPriority: (key) => {
+      jira.setPriority(key, JIRA_UNMAPPED_PRIORITY);
+    },
     getTicket: read,
     listTickets: () => jira.listIssues().map((i) => read(i.key)!),
     requestCount: () => jira.stats().total,
@@ -166,11 +251,25 @@ function jiraDriver(jira: JiraSimulator): DeskDriver {
 
 export const jiraWorld: CrmWorld<JiraSimulator, Parameters<typeof startJiraSimulator>[0]> = {
   name: 'jira',
+  displayName: 'Jira',
+  readsUploadLimit: true,
   start: async (opts) => {
-    const jira = await startJiraSimulator(opts);
+    const clock = worldClock();
+    const jira = await startJiraSimulator({
+      now: clock.now,
+      priorities: [JIRA_UNMAPPED_PRIORITY, ...JIRA_PRIORITIES],
+      ...opts,
+    });
     return {
       crm: 'jira',
       sim: jira,
+      clock,
+      faults: jira.faults,
+      setDown: (down) => jira.setDown(down),
+      seedSandbox: (google, parent) => {
+        const s = seedSandbox(google, jira, parent);
+        return { caseName: s.caseName, ticketKey: s.issueKey };
+      },
       connectorEnv: jiraConnectorEnv(jira),
       driver: jiraDriver(jira),
       secrets: [jira.apiToken],
@@ -180,6 +279,7 @@ export const jiraWorld: CrmWorld<JiraSimulator, Parameters<typeof startJiraSimul
   },
   deskPriority: (p) => JIRA_PRIORITIES[index(p)]!,
   googlePriorityOf: (p) => p,
+  pollsLinkedTicketsWithoutMarker: false,
 };
 
 // --- Zendesk ---------------------------------------------------------------------------
@@ -195,25 +295,19 @@ const ZENDESK_PRIORITIES: readonly ZendeskPriority[] = ['urgent', 'high', 'norma
 /**
  * Zendesk timestamps are whole seconds, so a person's change in the same second as the
  * connector's last write looks older than that sync. The Zendesk world runs the simulator
- * and the connector on one clock that each person action moves a second forward (a person
- * does not answer within the second); no test sleeps.
+ * and the connector on one clock (worldClock) that each person action moves a second
+ * forward (a person does not answer within the second); no test sleeps.
  */
-function steppedClock(): Clock & { step(): void } {
-  let offsetMs = 0;
-  return {
-    now: () => new Date(Date.now() + offsetMs),
-    step: () => {
-      offsetMs += 1000;
-    },
-  };
-}
+const PERSON_STEP_MS = 1000;
 
-function zendeskDriver(zd: ZendeskSimulator, clock: { step(): void }): DeskDriver {
+function zendeskDriver(zd: ZendeskSimulator, clock: WorldClock): DeskDriver {
   const id = (key: string): number => Number(key);
+  const step = (): void => clock.advance(PERSON_STEP_MS);
   const read = (key: string): DeskTicket | null => {
     const t = zd.getTicket(id(key));
     if (!t) return null;
     return {
+      id: String(t.id),
       key: String(t.id),
       summary: t.subject,
       description: t.description,
@@ -229,7 +323,7 @@ function zendeskDriver(zd: ZendeskSimulator, clock: { step(): void }): DeskDrive
   };
   return {
     createTicket: ({ summary, description, priority }) => {
-      clock.step();
+      step();
       const t = zd.createTicket({
         subject: summary,
         description,
@@ -239,11 +333,11 @@ function zendeskDriver(zd: ZendeskSimulator, clock: { step(): void }): DeskDrive
       return { key: String(t.id) };
     },
     addComment: (key, c) => {
-      clock.step();
+      step();
       zd.addComment(id(key), { body: c.body, authorName: c.displayName, public: c.public });
     },
     addAttachment: (key, a) => {
-      clock.step();
+      step();
       zd.addAttachment(id(key), {
         filename: a.filename,
         content: a.content,
@@ -251,12 +345,28 @@ function zendeskDriver(zd: ZendeskSimulator, clock: { step(): void }): DeskDrive
       });
     },
     setPriority: (key, p) => {
-      clock.step();
+      step();
       zd.setPriority(id(key), ZENDESK_PRIORITIES[index(p)]!);
     },
     close: (key) => {
-      clock.step();
+      step();
       zd.setStatus(id(key), 'solved');
+    },
+    deleteTicket: (key) => {
+      step();
+      zd.deleteTicket(id(key));
+    },
+    removeSyncMarker: (key) => {
+      step();
+      const t = zd.getTicket(id(key))!;
+      zd.setTags(
+        id(key),
+        t.tags.filter((x) => x !== ZENDESK_TAG),
+      );
+    },
+    setUnmappedPriority: (key) => {
+      step();
+      zd.setPriority(id(key), null);
     },
     getTicket: read,
     listTickets: () => zd.listTickets().map((t) => read(String(t.id))!),
@@ -271,13 +381,23 @@ function zendeskDriver(zd: ZendeskSimulator, clock: { step(): void }): DeskDrive
 export const zendeskWorld: CrmWorld<ZendeskSimulator, Parameters<typeof startZendeskSimulator>[0]> =
   {
     name: 'zendesk',
+    displayName: 'Zendesk',
+    readsUploadLimit: false,
     start: async (opts) => {
-      const clock = steppedClock();
+      const clock = worldClock();
       const zd = await startZendeskSimulator({ now: clock.now, ...opts });
       return {
         crm: 'zendesk',
         sim: zd,
         clock,
+        faults: zd.faults,
+        setDown: (down) => zd.setDown(down),
+        seedSandbox: (google, parent) => {
+          // `npm run sandbox -- --crm zendesk` seeds the same; a person's writes take a second.
+          clock.advance(PERSON_STEP_MS);
+          const s = seedZendeskSandbox(google, zd, parent);
+          return { caseName: s.caseName, ticketKey: String(s.ticketId) };
+        },
         connectorEnv: {
           CRM: 'zendesk',
           ZENDESK_BASE_URL: zd.url,
@@ -304,7 +424,8 @@ export const zendeskWorld: CrmWorld<ZendeskSimulator, Parameters<typeof startZen
     deskPriority: (p) => ZENDESK_PRIORITIES[index(p)]!,
     googlePriorityOf: (p) =>
       GOOGLE_PRIORITIES[ZENDESK_PRIORITIES.indexOf(ZENDESK_PRIORITIES[index(p)]!)]!,
+    pollsLinkedTicketsWithoutMarker: true,
   };
 
 /** The CRMs every end-to-end scenario runs against (SPEC §6). */
-export const CRMS: readonly CrmWorld[] = [jiraWorld, zendeskWorld] as readonly CrmWorld[];
+export const CRMS: readonly CrmWorld[] = [jiraWorld, zendeskWorld];

@@ -395,6 +395,44 @@ describe('attachmentNotMirroredText', () => {
     expect(isAttachmentNotMirroredText(text)).toBe(true);
   });
 
+  it('names the CRM it is written for (Zendesk), both ways', () => {
+    const toDesk = attachmentNotMirroredText({
+      filename: 'big.iso',
+      sizeBytes: 60 * 1024 * 1024,
+      limitBytes: 50 * 1024 * 1024,
+      side: 'google',
+      crm: 'Zendesk',
+    });
+    expect(toDesk).toBe(
+      '[Attachment not mirrored] "big.iso" (60.0 MB) from the Google case exceeds the Zendesk upload limit of 50.0 MB.',
+    );
+    const toGoogle = attachmentNotMirroredText({
+      filename: 'dump.tar.gz',
+      sizeBytes: 3 * 1024 ** 3,
+      limitBytes: 2 * 1024 ** 3,
+      side: 'company',
+      crm: 'Zendesk',
+    });
+    expect(toGoogle).toBe(
+      '[Attachment not mirrored] "dump.tar.gz" (3.0 GB) from the Zendesk ticket exceeds the Google Cloud Support upload limit of 2.0 GB.',
+    );
+    expect(isAttachmentNotMirroredText(toDesk)).toBe(true);
+    expect(isAttachmentNotMirroredText(toGoogle)).toBe(true);
+  });
+
+  it('names no figure when the limit is not known (the target answered 413 below the known one)', () => {
+    const text = attachmentNotMirroredText({
+      filename: 'core.bin',
+      sizeBytes: 3 * 1024 * 1024,
+      side: 'google',
+      crm: 'Zendesk',
+    });
+    expect(text).toBe(
+      '[Attachment not mirrored] "core.bin" (3.0 MB) from the Google case exceeds the Zendesk upload limit.',
+    );
+    expect(isAttachmentNotMirroredText(text)).toBe(true);
+  });
+
   it('keeps the notice on one line', () => {
     const text = attachmentNotMirroredText({
       filename: 'a\r\nb\nc.txt',

@@ -14,9 +14,10 @@ import { attachmentResponseSchema, uploadSchema, type ZendeskAttachment } from '
 export const ZENDESK_UPLOAD_LIMIT_BYTES = 50 * 1024 * 1024;
 const MAX_REDIRECTS = 5;
 
-function tooLarge(limit: number): TooLargeError {
+/** `limit` unknown: Zendesk refused (413) a file within the limit the connector knew. */
+function tooLarge(limit: number | undefined): TooLargeError {
   return new TooLargeError('Attachment exceeds the Zendesk upload limit', {
-    limitBytes: limit,
+    ...(limit !== undefined ? { limitBytes: limit } : {}),
     source: SOURCE,
   });
 }
@@ -68,7 +69,8 @@ export async function uploadFile(
   if (!res.ok) {
     await res.body?.cancel().catch(() => undefined);
     file.content.destroy();
-    if (res.status === 413) throw tooLarge(limit);
+    // The file fitted the limit we know, so Zendesk's own is lower and not told: no figure.
+    if (res.status === 413) throw tooLarge(undefined);
     throw httpError(op, res.status, res.headers.get('retry-after'));
   }
   const up = parseZendesk(op, uploadSchema, await readJson(res, op));

@@ -1,7 +1,7 @@
 // Classifies every failure of a Zendesk call into a SyncError, once. Messages hold the
 // operation and the HTTP status (or a network error code) only: never bodies, never headers.
 import type { z } from 'zod';
-import { NotFoundError, SyncError, TooLargeError } from '../../domain/errors';
+import { NotFoundError, ReadOnlyTargetError, SyncError, TooLargeError } from '../../domain/errors';
 import { httpErrorKind, parseRetryAfter } from '../http/retry-after';
 
 export const ZENDESK_SOURCE = 'zendesk';
@@ -56,12 +56,7 @@ export function parseZendesk<T>(op: string, schema: z.ZodType<T>, data: unknown)
 
 /** A write to a closed ticket (read-only in Zendesk): permanent, logged and dropped. */
 export function closedTicketError(op: string): SyncError {
-  return new SyncError(
-    'permanent',
-    `Zendesk ${op}: the ticket is closed (read-only); write dropped`,
-    {
-      status: 422,
-      source: ZENDESK_SOURCE,
-    },
-  );
+  return new ReadOnlyTargetError(`Zendesk ${op}: the ticket is closed (read-only); write dropped`, {
+    source: ZENDESK_SOURCE,
+  });
 }

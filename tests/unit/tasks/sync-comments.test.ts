@@ -1,6 +1,6 @@
 // Sync tasks, comments both ways (SPEC §3.4, §4): attributed, in creation order, once,
 // never echoed back, split for Google's 12,800-character limit.
-import { SyncError } from '../../../src/domain/errors';
+import { ReadOnlyTargetError, SyncError } from '../../../src/domain/errors';
 import type { MirroredItem } from '../../../src/domain/mapping';
 import { syncCompanyCase, syncGoogleCase } from '../../../src/tasks/sync-pair';
 import { MINUTE, SECOND } from '../../support/fake-clock';
@@ -207,6 +207,46 @@ describe('sync: comments', () => {
     expect(googleBodies(deps, pair.caseName)).toEqual([
       `[Company Comment ${j1.id} by Jira Agent]\nany news?`,
     ]);
+  });
+
+  it('drops a comment a read-only ticket refuses: logged, recorded, never retried; the rest still syncs', async () => {
+    const deps = makeDeps();
+    const pair = await linkedFromGoogle(deps);
+    deps.clock.advance(MINUTE);
+    const g = deps.support.person.addComment(pair.caseName, 'one more thing', { by: 'Ada' });
+    deps.crm.faults.failNext('addComment', new ReadOnlyTargetError('ticket closed'));
+    deps.crm.person.close(pair.ticketId);
+
+    const outcome = await syncGoogleCase(deps, pair.caseName);
+
+    expect(outcome).toMatchObject({ outcome: 'done', comments: 0, dropped: 1 });
+    expect(deps.crm.faults.pending()).toBe(0);
+    expect(jiraBodies(deps, pair.ticketId)).toEqual([]);
+    // The ticket's closure still reached Google (it came after the dropped comment).
+    expect(deps.support.caseOf(pair.caseName).closed).toBe(true);
+    const records = await deps.memory.listMirroredItems(pair.mappingId);
+    expect(records.filter((r) => r.kind === 'comment' && r.sourceId === g.id)).toEqual([
+      expect.objectContaining({ targetIds: [] }),
+    ]);
+    expect(
+      deps.log.lines.filter((l) => l.message === 'item dropped: the target is read-only'),
+    ).toEqual([expect.objectContaining({ level: 'warn' })]);
+  });
+
+  it('never retries a dropped comment: the next sync (the ticket writable again) writes nothing', async () => {
+    const deps = makeDeps();
+    const pair = await linkedFromGoogle(deps);
+    deps.clock.advance(MINUTE);
+    deps.support.person.addComment(pair.caseName, 'one more thing', { by: 'Ada' });
+    deps.crm.faults.failNext('addComment', new ReadOnlyTargetError('ticket closed'));
+    await syncGoogleCase(deps, pair.caseName);
+
+    deps.clock.advance(MINUTE);
+    const again = await syncGoogleCase(deps, pair.caseName);
+
+    expect(again).toMatchObject({ outcome: 'done', comments: 0 });
+    expect(again).not.toHaveProperty('dropped');
+    expect(jiraBodies(deps, pair.ticketId)).toEqual([]);
   });
 
   it('still mirrors a Google comment when a Jira user typed its header', async () => {
