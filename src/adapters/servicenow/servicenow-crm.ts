@@ -373,10 +373,11 @@ export class ServiceNowCrm implements Crm {
         },
       })
       .then(({ result }) => {
-        const values = result
-          .filter((c) => c.language === '' || c.language === 'en')
-          .map((c) => c.value);
-        const code = PREFERRED_CODES.find((p) => values.includes(p)) ?? values[0];
+        const usable = result.filter((c) => c.language === '' || c.language === 'en');
+        const code =
+          PREFERRED_CODES.map((p) => usable.find((c) => c.label === p || c.value === p)).find(
+            (c) => c !== undefined,
+          )?.value ?? usable[0]?.value;
         if (code === undefined)
           throw permanent(
             `ServiceNow offers no ${closeCodeField(this.table)} choice for ${this.table} (sys_choice)`,
@@ -555,7 +556,8 @@ export class ServiceNowCrm implements Crm {
 
   async attachmentLimit(): Promise<{ bytes: number; readable: boolean }> {
     const now = this.sn.now();
-    if (this.limit !== undefined && now - this.limit.at < LIMIT_TTL_MS) return this.limit;
+    if (this.limit !== undefined && now - this.limit.at < LIMIT_TTL_MS)
+      return { bytes: this.limit.bytes, readable: this.limit.readable };
     const { result } = await this.sn.call(
       'GET sys_properties',
       'GET',
@@ -576,7 +578,7 @@ export class ServiceNowCrm implements Crm {
       ((this.opts.transactionQuotaMs ?? 60_000) / 1000) *
       (this.opts.uploadBytesPerSecond ?? 8 * 1024 * 1024);
     this.limit = { bytes: Math.floor(Math.min(max, quota)), readable, at: now };
-    return this.limit;
+    return { bytes: this.limit.bytes, readable };
   }
 
   diagnose(settings: SyncSettings): Promise<Check[]> {

@@ -82,8 +82,9 @@ export class ServiceNowState {
       value: String(opts.maxAttachmentMb),
     });
     INCIDENT_CLOSE_CODES.forEach((v, i) => this.choice('incident', 'close_code', v, i));
-    CASE_RESOLUTION_CODES.forEach((v, i) =>
-      this.choice('sn_customerservice_case', 'resolution_code', v, i),
+    // resolution_code holds 40 characters (case-api.md): the values are short, the labels not.
+    CASE_RESOLUTION_CODES.forEach((label, i) =>
+      this.choice('sn_customerservice_case', 'resolution_code', String(i + 1), i, label),
     );
   }
 
@@ -207,12 +208,12 @@ export class ServiceNowState {
     );
   }
 
-  choice(table: string, element: string, value: string, sequence: number): void {
+  choice(table: string, element: string, value: string, sequence: number, label = value): void {
     this.insert('sys_choice', {
       name: table,
       element,
       value,
-      label: value,
+      label,
       sequence: String(sequence),
       inactive: 'false',
       language: 'en',
