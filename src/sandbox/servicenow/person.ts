@@ -106,8 +106,9 @@ export function personApi(state: ServiceNowState): PersonApi {
       if (table === 'incident') values['caller_id'] = by.sysId;
       return snap(table, insertTask(state, table, { values, by }));
     },
-    journal: (sysId, input) => {
-      const { table, row } = task(sysId);
+    journal: (sysIdOrNumber, input) => {
+      const { table, row } = task(sysIdOrNumber);
+      const sysId = row['sys_id'] ?? '';
       updateTask(
         state,
         table,
@@ -118,8 +119,9 @@ export function personApi(state: ServiceNowState): PersonApi {
       const entries = state.journal(sysId);
       return journalSnap(entries[entries.length - 1] as Row);
     },
-    attachment: (sysId, input) => {
-      const { table } = task(sysId);
+    attachment: (sysIdOrNumber, input) => {
+      const { table, row: record } = task(sysIdOrNumber);
+      const sysId = record['sys_id'] ?? '';
       const by = who(input.authorName);
       const row = state.insert(
         'sys_attachment',
@@ -164,9 +166,10 @@ export function personApi(state: ServiceNowState): PersonApi {
         { enforceAcl: false },
       );
     },
-    snapshot: (sysId) => {
-      const t = state.findTask(sysId);
+    snapshot: (sysIdOrNumber) => {
+      const t = state.findTask(sysIdOrNumber);
       if (!t) return null;
+      const sysId = t.row['sys_id'] ?? '';
       return {
         ...snap(t.table, t.row),
         journal: state.journal(sysId).map(journalSnap),

@@ -152,9 +152,12 @@ export class ServiceNowState {
     return this.table(table).find((r) => r['sys_id'] === sysId);
   }
 
-  findTask(sysId: string): { table: TaskTable; row: Row } | undefined {
+  /** A task record by sys_id, or by number (INC0010001) for people and /_control. */
+  findTask(sysIdOrNumber: string): { table: TaskTable; row: Row } | undefined {
     for (const table of TASK_TABLES) {
-      const row = this.find(table, sysId);
+      const row =
+        this.find(table, sysIdOrNumber) ??
+        this.table(table).find((r) => r['number'] === sysIdOrNumber);
       if (row) return { table, row };
     }
     return undefined;
