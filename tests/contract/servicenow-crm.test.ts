@@ -11,6 +11,8 @@ import {
 import { NotFoundError, SyncError, TooLargeError } from '../../src/domain/errors';
 import { startServiceNowSimulator, type ServiceNowSimulator } from '../../src/sandbox/servicenow';
 import type { Exchange } from '../../src/sandbox/exchange';
+import { ConfigError, loadConfig } from '../../src/config';
+import { makeCrm } from '../../src/wiring';
 import { DEFAULT_SETTINGS } from '../support/task-deps';
 import { FakeClock, MINUTE, SECOND } from '../support/fake-clock';
 import { readAll } from '../support/streams';
@@ -399,5 +401,40 @@ describe('ServiceNowCrm on the ServiceNow simulator', () => {
     });
     expect(c?.mirrorOf).toBeUndefined();
     expect(c instanceof Object && !(c instanceof SyncError)).toBe(true);
+  });
+
+  it('fails the boot (makeCrm) when a field of SERVICENOW_SYNC_QUERY is missing, naming it', async () => {
+    w = await world({ syncField: null });
+    const env = {
+      SUPPORT_PARENT: 'organizations/1',
+      CRM: 'servicenow',
+      SERVICENOW_INSTANCE_URL: w.sim.url,
+      SERVICENOW_USER: w.sim.userName,
+      SERVICENOW_PASSWORD: w.sim.password,
+    };
+    const e = await makeCrm(loadConfig(env)).then(
+      () => null,
+      (x: unknown) => x,
+    );
+    expect(e).toBeInstanceOf(ConfigError);
+    expect((e as ConfigError).message).toMatch(/no field u_sync_google_cloud_support/);
+    expect((e as ConfigError).message).not.toContain(w.sim.password);
+    const ok = await makeCrm(loadConfig({ ...env, SERVICENOW_SYNC_QUERY: 'active=true' }));
+    expect(await ok.get('f'.repeat(32))).toBeNull();
+    // An instance that cannot be asked at boot is logged; the adapter checks before polling.
+    w.sim.setDown(true);
+    const logged: string[] = [];
+    const later = await makeCrm(
+      loadConfig(env),
+      { maxAttempts: 1 },
+      {
+        warn: (_f, m) => logged.push(m),
+      },
+    );
+    expect(logged).toEqual([
+      'servicenow fields not checked at boot: checked again before the first poll',
+    ]);
+    w.sim.setDown(false);
+    expect((await syncErrorOf(later.searchUpdated(new Date(0)))).message).toMatch(/no field/);
   });
 });

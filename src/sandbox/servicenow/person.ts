@@ -148,9 +148,12 @@ export function personApi(state: ServiceNowState): PersonApi {
       const { table, row } = task(sysId);
       const closedState = table === 'incident' ? '7' : '3';
       const code = table === 'incident' ? 'close_code' : 'resolution_code';
-      const firstCode = state
+      const choices = state
         .table('sys_choice')
-        .find((c) => c['name'] === table && c['element'] === code)?.['value'];
+        .filter((c) => c['name'] === table && c['element'] === code);
+      const firstCode = (choices.find((c) => /^Sol/.test(c['label'] ?? '')) ?? choices[0])?.[
+        'value'
+      ];
       updateTask(
         state,
         table,
