@@ -2,7 +2,9 @@
 // Node's fetch, for SERVICENOW_TABLE=incident or sn_customerservice_case (SPEC §6.2).
 // Upstream JSON is checked by servicenow-schemas.ts and mapped by servicenow-mapping.ts;
 // failures are classified by servicenow-errors.ts; servicenow-client.ts sends,
-// authenticates and repeats; servicenow-paging.ts pages; attachment bytes stream through
+// authenticates and repeats; servicenow-paging.ts pages, servicenow-poll.ts polls,
+// servicenow-journal.ts reads and finds journal entries, servicenow-instance.ts reads the
+// close code and the attachment limit; attachment bytes stream through
 // servicenow-attachments.ts; the boot guard is servicenow-fields.ts.
 //
 // - Poll: the sync query plus `sys_updated_on>=` (UTC, whole seconds) in keyset pages, then
@@ -42,9 +44,12 @@ import type {
 } from '../../domain/types';
 import type { Crm } from '../../ports/crm';
 import type { Page } from '../../ports/support-cases';
-import { downloadFile, SERVICENOW_DEFAULT_MAX_BYTES, uploadFile } from './servicenow-attachments';
-import { ServiceNowClient, type Me } from './servicenow-client';
+import { downloadFile, uploadFile } from './servicenow-attachments';
+import { ServiceNowClient } from './servicenow-client';
 import { diagnoseServiceNow } from './servicenow-diagnose';
+import { InstanceSettings } from './servicenow-instance';
+import { ServiceNowJournal } from './servicenow-journal';
+import { pollPage } from './servicenow-poll';
 import { permanent } from './servicenow-errors';
 import { checkFields, type FieldCheck } from './servicenow-fields';
 import {
@@ -53,27 +58,18 @@ import {
   closeCodeField,
   CORRELATION_DISPLAY,
   correlationDisplay,
-  glideOf,
   isClosedState,
-  parseGlide,
   summaryOf,
   toAttachment,
-  toComment,
   toTicket,
 } from './servicenow-mapping';
 import type { ServiceNowCrmOptions } from './servicenow-options';
-import { allRows, decodeToken, encodeToken, keysetPage, type PollToken } from './servicenow-paging';
 import {
-  attachmentRefSchema,
   attachmentSchema,
-  choiceSchema,
   idSchema,
-  journalSchema,
   listOf,
   oneOf,
-  propertySchema,
   recordSchema,
-  userSchema,
   type SnRecord,
 } from './servicenow-schemas';
 
@@ -81,26 +77,17 @@ export type { ServiceNowCrmOptions } from './servicenow-options';
 
 /** The close notes the connector writes when the Google case was closed. */
 export const CLOSE_NOTES = 'Resolved because the linked Google Cloud Support case was closed.';
-/** Close codes preferred when the instance offers them (stock incident and case choices). */
-const PREFERRED_CODES = [
-  'Solution provided',
-  'Solved (Permanently)',
-  'Solved Remotely (Permanently)',
-  'Solved - Fixed by Support/Guidance provided',
-];
-const LIMIT_TTL_MS = 60 * 60_000;
 
 export class ServiceNowCrm implements Crm {
   readonly sn: ServiceNowClient;
-  private readonly table: ServiceNowTable;
-  private readonly syncQuery: string;
-  private readonly map: ServiceNowPriorityMap;
-  private readonly pageSize: number;
-  private readonly fields: string[];
-  private readonly names = new Map<string, string>();
+  readonly table: ServiceNowTable;
+  readonly syncQuery: string;
+  readonly map: ServiceNowPriorityMap;
+  readonly pageSize: number;
+  readonly fields: string[];
+  private readonly journal: ServiceNowJournal;
   private verified: Promise<void> | undefined;
-  private closeCode: Promise<string> | undefined;
-  private limit: { bytes: number; readable: boolean; at: number } | undefined;
+  private readonly instance: InstanceSettings;
 
   constructor(private readonly opts: ServiceNowCrmOptions) {
     this.sn = new ServiceNowClient({
@@ -115,6 +102,8 @@ export class ServiceNowCrm implements Crm {
     this.syncQuery = opts.syncQuery ?? DEFAULT_SERVICENOW_SYNC_QUERY;
     this.map = opts.priorities ?? defaultServiceNowPriorityMap(opts.table);
     this.pageSize = Math.max(1, Math.min(1000, opts.pageSize ?? 100));
+    this.journal = new ServiceNowJournal(this.sn, this.table, this.pageSize, opts.log);
+    this.instance = new InstanceSettings(this.sn, this.table, opts);
     this.fields = [
       'sys_id',
       'number',
@@ -175,71 +164,7 @@ export class ServiceNowCrm implements Crm {
 
   async searchUpdated(updatedAfter: Date, pageToken?: string): Promise<Page<CrmTicket>> {
     await this.ensureFields();
-    const token: PollToken = pageToken === undefined ? { p: 'r', o: 0 } : decodeToken(pageToken);
-    const since = glideOf(updatedAfter);
-    if (token.p === 'r') {
-      const page = await keysetPage(this.sn, {
-        op: `GET ${this.table} (poll)`,
-        table: this.table,
-        query: `${this.syncQuery}^sys_updated_on>=${since}`,
-        timeField: 'sys_updated_on',
-        fields: this.fields,
-        limit: this.pageSize,
-        cursor: token,
-        row: recordSchema,
-        time: (r) => r.sys_updated_on,
-      });
-      const items = page.rows
-        .map((r) => toTicket(r, this.table, this.map))
-        .filter((t) => t.updateTime.getTime() >= updatedAfter.getTime());
-      const next: PollToken = page.next !== null ? { p: 'r', ...page.next } : { p: 'a', o: 0 };
-      return { items, nextPageToken: encodeToken(next) };
-    }
-    // Files added since then: their records, unless the record itself changed (reported above).
-    const page = await keysetPage(this.sn, {
-      op: 'GET sys_attachment (poll)',
-      table: 'sys_attachment',
-      query: `table_name=${this.table}^sys_created_on>=${since}`,
-      timeField: 'sys_created_on',
-      fields: ['sys_id', 'table_sys_id', 'sys_created_on'],
-      limit: this.pageSize,
-      cursor: token,
-      row: attachmentRefSchema,
-      time: (a) => a.sys_created_on,
-    });
-    const newest = new Map<string, Date>();
-    for (const a of page.rows) {
-      const at = parseGlide(a.sys_created_on);
-      if (at.getTime() < updatedAfter.getTime() || !/^[0-9a-f]{32}$/.test(a.table_sys_id)) continue;
-      const prev = newest.get(a.table_sys_id);
-      if (prev === undefined || prev < at) newest.set(a.table_sys_id, at);
-    }
-    const items: CrmTicket[] = [];
-    if (newest.size > 0) {
-      const { result } = await this.sn.call(
-        `GET ${this.table} (attached)`,
-        'GET',
-        this.path,
-        listOf(recordSchema),
-        {
-          query: {
-            sysparm_query: `sys_idIN${[...newest.keys()].join(',')}^${this.syncQuery}`,
-            sysparm_fields: this.fields.join(','),
-            sysparm_limit: newest.size,
-            sysparm_exclude_reference_link: 'true',
-          },
-        },
-      );
-      for (const r of result) {
-        const updated = parseGlide(r.sys_updated_on);
-        if (updated.getTime() >= updatedAfter.getTime()) continue;
-        items.push(toTicket(r, this.table, this.map, newest.get(r.sys_id)));
-      }
-    }
-    return {
-      items,
-      ...(page.next !== null ? { nextPageToken: encodeToken({ p: 'a', ...page.next }) } : {}),
-    };
+    return pollPage(this, updatedAfter, pageToken);
   }
 
   private async fetchRecord(ticketId: string, op = `GET ${this.table}`): Promise<SnRecord> {
@@ -362,90 +287,16 @@ export class ServiceNowCrm implements Crm {
     });
   }
 
-  /** The close (resolution) code: read once from the instance's sys_choice rows. */
+  /** The close (resolution) code, from the instance's sys_choice rows (read once). */
   resolveCode(): Promise<string> {
-    this.closeCode ??= this.sn
-      .call('GET sys_choice', 'GET', '/api/now/table/sys_choice', listOf(choiceSchema), {
-        query: {
-          sysparm_query: `name=${this.table}^element=${closeCodeField(this.table)}^inactive=false^ORDERBYsequence`,
-          sysparm_fields: 'value,label,language',
-          sysparm_limit: 200,
-        },
-      })
-      .then(({ result }) => {
-        const usable = result.filter((c) => c.language === '' || c.language === 'en');
-        const code =
-          PREFERRED_CODES.map((p) => usable.find((c) => c.label === p || c.value === p)).find(
-            (c) => c !== undefined,
-          )?.value ?? usable[0]?.value;
-        if (code === undefined)
-          throw permanent(
-            `ServiceNow offers no ${closeCodeField(this.table)} choice for ${this.table} (sys_choice)`,
-          );
-        return code;
-      });
-    this.closeCode.catch(() => {
-      this.closeCode = undefined;
-    });
-    return this.closeCode;
+    return this.instance.closeCode();
   }
 
   // --- comments --------------------------------------------------------------------------
 
-  private journalUnreadable(ticketId: string): never {
-    this.opts.log?.error(
-      { table: this.table, ticketId },
-      'servicenow journal not readable: grant read on sys_journal_field',
-    );
-    throw permanent(
-      'ServiceNow sys_journal_field entries are hidden from the integration user: grant it read access (an ACL on sys_journal_field)',
-    );
-  }
-
   async listComments(ticketId: string, since?: Date): Promise<Comment[]> {
     await this.fetchRecord(ticketId);
-    const me = await this.sn.connector();
-    const rows = await allRows(this.sn, {
-      op: 'GET sys_journal_field',
-      table: 'sys_journal_field',
-      query: `element_id=${ticketId}^elementINcomments,work_notes${since !== undefined ? `^sys_created_on>=${glideOf(since)}` : ''}`,
-      timeField: 'sys_created_on',
-      fields: ['sys_id', 'element', 'value', 'sys_created_on', 'sys_created_by'],
-      limit: this.pageSize,
-      row: journalSchema,
-      time: (j) => j.sys_created_on,
-      onHidden: () => this.journalUnreadable(ticketId),
-    });
-    await this.learnNames(
-      rows.map((j) => j.sys_created_by),
-      me,
-    );
-    return rows
-      .map((j) => toComment(j, me, this.names))
-      .filter((c) => since === undefined || c.createTime.getTime() > since.getTime());
-  }
-
-  /** Display names of the people who wrote (one sys_user read for the names not known yet). */
-  private async learnNames(userNames: readonly string[], me: Me): Promise<void> {
-    const unknown = [...new Set(userNames)].filter(
-      (u) => u !== '' && u !== me.userName && !this.names.has(u) && !u.includes(','),
-    );
-    if (unknown.length === 0) return;
-    const { result } = await this.sn.call(
-      'GET sys_user',
-      'GET',
-      '/api/now/table/sys_user',
-      listOf(userSchema),
-      {
-        query: {
-          sysparm_query: `user_nameIN${unknown.join(',')}`,
-          sysparm_fields: 'sys_id,user_name,name',
-          sysparm_limit: unknown.length,
-        },
-      },
-    );
-    if (this.names.size > 5000) this.names.clear();
-    for (const u of result) if (u.name !== '') this.names.set(u.user_name, u.name);
+    return this.journal.list(ticketId, await this.sn.connector(), since);
   }
 
   async addComment(
@@ -456,26 +307,7 @@ export class ServiceNowCrm implements Crm {
     const element = opts.visibility === 'public' ? 'comments' : 'work_notes';
     const me = await this.sn.connector();
     const r = await this.patch('comment', ticketId, { [element]: body });
-    // The entry the PATCH wrote: same element, author and text, created in that second or just before.
-    const after = glideOf(new Date(parseGlide(r.sys_updated_on).getTime() - 2000));
-    const page = await keysetPage(this.sn, {
-      op: 'GET sys_journal_field (written)',
-      table: 'sys_journal_field',
-      query: `element_id=${ticketId}^element=${element}^sys_created_by=${me.userName}^sys_created_on>=${after}`,
-      timeField: 'sys_created_on',
-      fields: ['sys_id', 'element', 'value', 'sys_created_on', 'sys_created_by'],
-      limit: 50,
-      cursor: { o: 0 },
-      row: journalSchema,
-      time: (j) => j.sys_created_on,
-    });
-    const found = [...page.rows].reverse().find((j) => j.value.trim() === body.trim());
-    if (found === undefined) {
-      if (page.hidden) this.journalUnreadable(ticketId);
-      // Written, but not found: never written again (it would be a duplicate).
-      throw permanent('ServiceNow journal entry not found right after it was written');
-    }
-    return toComment(found, me, this.names);
+    return this.journal.written(ticketId, element, body, r.sys_updated_on, me);
   }
 
   // --- attachments -----------------------------------------------------------------------
@@ -498,11 +330,11 @@ export class ServiceNowCrm implements Crm {
           },
         },
       );
-      await this.learnNames(
+      await this.journal.learnNames(
         result.map((a) => a.sys_created_by),
         me,
       );
-      out.push(...result.map((a) => toAttachment(a, me, this.names)));
+      out.push(...result.map((a) => toAttachment(a, me, this.journal.names)));
       // The Attachment API sends no paging headers: only an empty page ends the list.
       if (result.length === 0) break;
     }
@@ -535,7 +367,7 @@ export class ServiceNowCrm implements Crm {
         limit,
         this.opts.transactionQuotaMs ?? 60_000,
       );
-      return toAttachment(a, me, this.names);
+      return toAttachment(a, me, this.journal.names);
     } catch (e) {
       file.content.destroy();
       throw e;
@@ -554,31 +386,8 @@ export class ServiceNowCrm implements Crm {
     return (await this.attachmentLimit()).bytes;
   }
 
-  async attachmentLimit(): Promise<{ bytes: number; readable: boolean }> {
-    const now = this.sn.now();
-    if (this.limit !== undefined && now - this.limit.at < LIMIT_TTL_MS)
-      return { bytes: this.limit.bytes, readable: this.limit.readable };
-    const { result } = await this.sn.call(
-      'GET sys_properties',
-      'GET',
-      '/api/now/table/sys_properties',
-      listOf(propertySchema),
-      {
-        query: {
-          sysparm_query: 'name=com.glide.attachment.max_size',
-          sysparm_fields: 'value',
-          sysparm_limit: 1,
-        },
-      },
-    );
-    const mb = Number(result[0]?.value ?? 'NaN');
-    const readable = Number.isFinite(mb) && mb > 0;
-    const max = readable ? Math.floor(mb * 1024 * 1024) : SERVICENOW_DEFAULT_MAX_BYTES;
-    const quota =
-      ((this.opts.transactionQuotaMs ?? 60_000) / 1000) *
-      (this.opts.uploadBytesPerSecond ?? 8 * 1024 * 1024);
-    this.limit = { bytes: Math.floor(Math.min(max, quota)), readable, at: now };
-    return { bytes: this.limit.bytes, readable };
+  attachmentLimit(): Promise<{ bytes: number; readable: boolean }> {
+    return this.instance.attachmentLimit();
   }
 
   diagnose(settings: SyncSettings): Promise<Check[]> {
