@@ -252,7 +252,8 @@ export class ServiceNowCrm implements Crm {
       oneOf(recordSchema),
       {
         repeat: what === 'comment' ? 'refusals' : 'idempotent',
-        query: { sysparm_fields: this.fields.join(','), sysparm_exclude_reference_link: 'true' },
+        // PATCH documents no sysparm_exclude_reference_link; these fields hold no reference.
+        query: { sysparm_fields: this.fields.join(',') },
         body,
       },
     );
