@@ -30,7 +30,10 @@ export interface DoctorOptions {
   readonly storeTimeoutMs?: number;
 }
 
-const NAMES: Partial<Record<CheckSystem, string>> = { crm: 'jira' };
+/** The CRM's lines are named after the CRM (CRM, default jira). */
+const namesFor = (env: Env): Partial<Record<CheckSystem, string>> => ({
+  crm: env.CRM?.trim() || 'jira',
+});
 
 /** Runs every check; never throws for a failing system (it becomes a ✗ line). */
 export async function runDoctor(env: Env, opts: DoctorOptions = {}): Promise<DoctorResult> {
@@ -57,13 +60,21 @@ export async function runDoctor(env: Env, opts: DoctorOptions = {}): Promise<Doc
 }
 
 function finish(checks: Check[], opts: DoctorOptions, exitCode: number, env: Env): DoctorResult {
-  const text = opts.json ? renderChecklistJson(checks, NAMES) : renderChecklist(checks, NAMES);
+  const names = namesFor(env);
+  const text = opts.json ? renderChecklistJson(checks, names) : renderChecklist(checks, names);
   return { checks, output: redact(text, env), exitCode };
 }
 
 /** Belt and braces: no secret value of the environment ever reaches the output. */
 function redact(text: string, env: Env): string {
-  const secrets = ['JIRA_API_TOKEN', 'CLOUDSUPPORT_EMULATOR_TOKEN']
+  const secrets = [
+    'JIRA_API_TOKEN',
+    'CLOUDSUPPORT_EMULATOR_TOKEN',
+    'ZENDESK_API_TOKEN',
+    'ZENDESK_OAUTH_CLIENT_SECRET',
+    'SERVICENOW_PASSWORD',
+    'SERVICENOW_OAUTH_CLIENT_SECRET',
+  ]
     .map((k) => env[k]?.trim())
     .filter((v): v is string => v !== undefined && v.length >= 4);
   return secrets.reduce((t, s) => t.split(s).join('***'), text);
