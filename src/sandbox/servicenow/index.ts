@@ -11,6 +11,35 @@
 // its headers (context.ts, app.ts), the attachment size property (attachment-routes.ts).
 // Plus fault injection, the "down" switch, stats, an exchange hook, a person API and
 // /_control, like the other simulators.
+//
+// Not modelled (an adapter relying on any of these is not tested by this simulator):
+// versioned URLs (/api/now/v2/…) and XML; sysparm_view, sysparm_query_category,
+// sysparm_query_no_domain, sysparm_no_count, sysparm_suppress_pagination_header,
+// sysparm_input_display_value, name-value filters on GET, X-no-response-body; display values
+// other than references' (choice labels, dates in the user's time zone); DELETE, attachment
+// rename and attributes, POST /attachment/upload; the encoded-query language beyond = != < <=
+// > >= LIKE NOTLIKE STARTSWITH ENDSWITH IN NOT IN ISEMPTY ISNOTEMPTY ^ ^OR ^NQ ORDERBY(DESC),
+// one-level dot-walks and javascript:gs.getUserID() (no BETWEEN, relative dates, DYNAMIC,
+// RLQUERY…), and `=` is case-sensitive here where instances' collation often is not;
+// glide.invalid_query.returns_no_rows (always off); ACLs beyond per-record read hiding, the
+// journal / sys_properties / dictionary read switches and closed records being read-only (no
+// field-level ACLs, roles grant nothing, no table-level 403 on reads); domain separation;
+// business rules other than "abort this write" (no rules that change values, no
+// notifications, no On Hold → In Progress when the caller updates, no state-transition
+// model: any state number is accepted); data policies other than resolution code and notes
+// on resolve/close (CSM's account/contact requirements); choice lists other than the close
+// codes (the stock values of a recent release, English only); custom priority lookup rules
+// (the stock matrix only); journal length limits (case-api.md's 4,000 characters is not
+// enforced), comments_and_work_notes and the activity stream's formatting; configurable
+// numbering; glide.attachment.extensions, compression, image fields, encryption_context and
+// creation_time on uploads; the size refusal's 413 and the quota cancellation's 500 are
+// assumptions (the pages do not say), and the quota is measured on the simulator's clock
+// from the start of the upload's handler; rate-limit rules other than one per-user hourly
+// count (no 30-second commit delay, no rule priorities); OAuth beyond client_credentials
+// with the secret in the form (no refresh tokens, scopes, client basic auth); sessions,
+// cookies, X-UserToken, CORS; a hibernating instance's HTML page (down is a 503 envelope);
+// the CSM Case API itself (/api/sn_customerservice/case: the adapter uses the Table API on
+// sn_customerservice_case); optimistic locking (sys_mod_count is counted, never checked).
 import type { AddressInfo } from 'node:net';
 import { buildServiceNowApp } from './app';
 import { createContext } from './context';
