@@ -11,12 +11,20 @@ import {
   type SyncSettings,
 } from './domain/settings';
 import {
+  DEFAULT_SERVICENOW_PRIORITY_MAPS,
+  parseServiceNowPriorityMap,
+  SERVICENOW_TABLES,
+  type ServiceNowPriorityMap,
+  type ServiceNowTable,
+} from './domain/servicenow-priority';
+import { DEFAULT_SERVICENOW_SYNC_QUERY, syncQueryProblems } from './domain/servicenow-query';
+import {
   DEFAULT_ZENDESK_PRIORITY_MAP,
   parseZendeskPriorityMap,
   type ZendeskPriorityMap,
 } from './domain/zendesk-priority';
 
-export const CRMS = ['jira', 'zendesk'] as const;
+export const CRMS = ['jira', 'zendesk', 'servicenow'] as const;
 export type CrmName = (typeof CRMS)[number];
 
 /** ZENDESK_* (SPEC §6.1), validated when CRM=zendesk. */
@@ -37,6 +45,28 @@ export interface ZendeskConfig {
   readonly syncTag: string;
   readonly priorities: ZendeskPriorityMap;
   readonly groupId: number | null;
+}
+
+/** SERVICENOW_* (SPEC §6.2), validated when CRM=servicenow. */
+export interface ServiceNowConfig {
+  readonly instanceUrl: string;
+  readonly table: ServiceNowTable;
+  /** Basic auth of the integration user; the password may come from Secret Manager. */
+  readonly basic: {
+    readonly user: string;
+    readonly password: string | null;
+    readonly passwordSecret: string | null;
+  } | null;
+  /** OAuth client credentials at /oauth_token.do; the secret may come from Secret Manager. */
+  readonly oauth: {
+    readonly clientId: string;
+    readonly clientSecret: string | null;
+    readonly clientSecretSecret: string | null;
+  } | null;
+  readonly syncQuery: string;
+  readonly priorities: ServiceNowPriorityMap;
+  /** sys_id of the group of records created from Google cases. */
+  readonly assignmentGroup: string | null;
 }
 
 const SECRET_NAME = /^projects\/[^/]+\/secrets\/[^/]+(\/versions\/[^/]+)?$/;
@@ -87,6 +117,8 @@ export interface Config {
   readonly crm: CrmName;
   /** Set when crm is zendesk. */
   readonly zendesk: ZendeskConfig | null;
+  /** Set when crm is servicenow. */
+  readonly servicenow: ServiceNowConfig | null;
   /** Variables of the CRM not chosen that are set, and ignored (named in the boot log). */
   readonly ignoredVariables: readonly string[];
   /** Boot warnings (no secret values), e.g. the legacy Zendesk API token's end date. */
@@ -119,8 +151,10 @@ export interface AdminConfig {
   readonly cloudTasks: Config['cloudTasks'];
   /** Which CRM the tickets' links go to (CRM, default jira). */
   readonly crm: CrmName;
-  /** For the tickets' links: JIRA_BASE_URL or ZENDESK_BASE_URL, when set. */
+  /** For the tickets' links: JIRA_BASE_URL, ZENDESK_BASE_URL or SERVICENOW_INSTANCE_URL, when set. */
   readonly crmBaseUrl: string | null;
+  /** CRM=servicenow: SERVICENOW_TABLE (the links name the table). */
+  readonly crmTable: string | null;
 }
 
 const IAP_AUDIENCE = /^\/projects\/\d+\/apps\/[a-z][-a-z0-9.:]*$/;
@@ -137,6 +171,9 @@ export function loadAdminConfig(env: Readonly<Record<string, string | undefined>
     ZENDESK_BASE_URL: 'https://unused.invalid',
     ZENDESK_OAUTH_CLIENT_ID: 'unused',
     ZENDESK_OAUTH_CLIENT_SECRET: 'unused',
+    SERVICENOW_INSTANCE_URL: 'https://unused.invalid',
+    SERVICENOW_USER: 'unused',
+    SERVICENOW_PASSWORD: 'unused',
     ...env,
     SCHEDULER: 'off',
     ADMIN_PAGE: 'off',
@@ -157,8 +194,19 @@ export function loadAdminConfig(env: Readonly<Record<string, string | undefined>
     log: base.log,
     cloudTasks: base.cloudTasks,
     crm: base.crm,
-    crmBaseUrl: (base.crm === 'zendesk' ? env.ZENDESK_BASE_URL : env.JIRA_BASE_URL)?.trim() || null,
+    crmBaseUrl: crmBaseUrlOf(base.crm, env),
+    crmTable: base.servicenow?.table ?? null,
   });
+}
+
+function crmBaseUrlOf(crm: CrmName, env: Readonly<Record<string, string | undefined>>) {
+  const v =
+    crm === 'zendesk'
+      ? env.ZENDESK_BASE_URL
+      : crm === 'servicenow'
+        ? env.SERVICENOW_INSTANCE_URL
+        : env.JIRA_BASE_URL;
+  return v?.trim() || null;
 }
 
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
@@ -230,9 +278,12 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
   const warnings: string[] = [];
   const zendesk =
     crm === 'zendesk' ? zendeskConfig(get, required, problems, warnings, onAppEngine) : null;
+  const servicenow =
+    crm === 'servicenow' ? serviceNowConfig(get, required, problems, onAppEngine) : null;
+  const otherPrefixes = CRMS.filter((c) => c !== crm).map((c) => `${c.toUpperCase()}_`);
   const ignoredVariables = Object.keys(env)
     .filter((k) => env[k]?.trim())
-    .filter((k) => (isJira ? k.startsWith('ZENDESK_') : k.startsWith('JIRA_')))
+    .filter((k) => otherPrefixes.some((p) => k.startsWith(p)))
     .sort();
   const prefix = isJira ? 'JIRA' : 'ZENDESK';
 
@@ -280,13 +331,21 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     supportTestCases: bool('SUPPORT_TEST_CASES'),
     googlePollingWindowMs: duration('GOOGLE_POLLING_WINDOW', 'PT30M'),
     companyPollingWindowMs: duration('COMPANY_POLLING_WINDOW', 'PT5M'),
-    googleCommentsVisibility: oneOf(
-      `${prefix}_GOOGLE_COMMENTS_VISIBILITY`,
-      ['internal', 'public'] as const,
-      'internal',
-    ),
-    commentsToGoogle: oneOf(`${prefix}_COMMENTS_TO_GOOGLE`, ['all', 'public'] as const, 'all'),
-    crmName: isJira ? 'Jira' : 'Zendesk',
+    ...(crm === 'servicenow'
+      ? serviceNowCommentSettings(oneOf)
+      : {
+          googleCommentsVisibility: oneOf(
+            `${prefix}_GOOGLE_COMMENTS_VISIBILITY`,
+            ['internal', 'public'] as const,
+            'internal',
+          ),
+          commentsToGoogle: oneOf(
+            `${prefix}_COMMENTS_TO_GOOGLE`,
+            ['all', 'public'] as const,
+            'all',
+          ),
+        }),
+    crmName: isJira ? 'Jira' : crm === 'servicenow' ? 'ServiceNow' : 'Zendesk',
     dryRun: bool('DRY_RUN'),
   };
   const config: Config = {
@@ -309,6 +368,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     },
     crm,
     zendesk,
+    servicenow,
     ignoredVariables,
     warnings,
     store: oneOf('STORE', ['datastore', 'memory'] as const, 'datastore'),
@@ -465,4 +525,103 @@ function webhookConfig(
     }
   }
   return { jira, zendesk, google, coalesceWindowMs };
+}
+
+/**
+ * SERVICENOW_GOOGLE_COMMENTS_AS (work_notes: internal, comments: customer-visible) and
+ * SERVICENOW_COMMENTS_TO_GOOGLE (all: comments and work notes, comments: comments only),
+ * in the settings' terms.
+ */
+function serviceNowCommentSettings(
+  oneOf: <T extends string>(k: string, allowed: readonly T[], dflt: T) => T,
+): Pick<SyncSettings, 'googleCommentsVisibility' | 'commentsToGoogle'> {
+  const as = oneOf(
+    'SERVICENOW_GOOGLE_COMMENTS_AS',
+    ['work_notes', 'comments'] as const,
+    'work_notes',
+  );
+  const to = oneOf('SERVICENOW_COMMENTS_TO_GOOGLE', ['all', 'comments'] as const, 'all');
+  return {
+    googleCommentsVisibility: as === 'comments' ? 'public' : 'internal',
+    commentsToGoogle: to === 'comments' ? 'public' : 'all',
+  };
+}
+
+/** The SERVICENOW_* variables (SPEC §6.2); problems go to the one list of loadConfig. */
+function serviceNowConfig(
+  get: (k: string) => string | undefined,
+  required: (k: string, why?: string) => string,
+  problems: string[],
+  onAppEngine: boolean,
+): ServiceNowConfig {
+  const instanceUrl = required('SERVICENOW_INSTANCE_URL');
+  if (instanceUrl) {
+    try {
+      const u = new URL(instanceUrl);
+      if (!['http:', 'https:'].includes(u.protocol)) throw new Error();
+      if (onAppEngine && u.protocol !== 'https:')
+        problems.push('SERVICENOW_INSTANCE_URL must use https on App Engine');
+    } catch {
+      problems.push('SERVICENOW_INSTANCE_URL must be an http(s) URL');
+    }
+  }
+  const tableRaw = get('SERVICENOW_TABLE') ?? 'incident';
+  const table = (SERVICENOW_TABLES as readonly string[]).includes(tableRaw)
+    ? (tableRaw as ServiceNowTable)
+    : 'incident';
+  if (table !== tableRaw)
+    problems.push(
+      `SERVICENOW_TABLE must be one of ${SERVICENOW_TABLES.join(', ')} (got "${tableRaw}")`,
+    );
+  const secretName = (k: string): string | null => {
+    const v = get(k) ?? null;
+    if (v !== null && !SECRET_NAME.test(v))
+      problems.push(`${k} must look like projects/P/secrets/NAME[/versions/V]`);
+    return v;
+  };
+  const user = get('SERVICENOW_USER');
+  const password = get('SERVICENOW_PASSWORD') ?? null;
+  const passwordSecret = secretName('SERVICENOW_PASSWORD_SECRET');
+  const clientId = get('SERVICENOW_OAUTH_CLIENT_ID');
+  const clientSecret = get('SERVICENOW_OAUTH_CLIENT_SECRET') ?? null;
+  const clientSecretSecret = secretName('SERVICENOW_OAUTH_CLIENT_SECRET_SECRET');
+  let basic: ServiceNowConfig['basic'] = null;
+  let oauth: ServiceNowConfig['oauth'] = null;
+  const oauthAny = clientId !== undefined || clientSecret !== null || clientSecretSecret !== null;
+  const basicAny = user !== undefined || password !== null || passwordSecret !== null;
+  if (oauthAny) {
+    if (clientId === undefined)
+      problems.push('SERVICENOW_OAUTH_CLIENT_ID is required with an OAuth client secret');
+    if (clientSecret === null && clientSecretSecret === null)
+      problems.push(
+        'SERVICENOW_OAUTH_CLIENT_SECRET or SERVICENOW_OAUTH_CLIENT_SECRET_SECRET is required with SERVICENOW_OAUTH_CLIENT_ID',
+      );
+    oauth = { clientId: clientId ?? '', clientSecret, clientSecretSecret };
+  } else if (basicAny) {
+    if (user === undefined) problems.push('SERVICENOW_USER is required with a password');
+    if (password === null && passwordSecret === null)
+      problems.push(
+        'SERVICENOW_PASSWORD or SERVICENOW_PASSWORD_SECRET is required with SERVICENOW_USER',
+      );
+    basic = { user: user ?? '', password, passwordSecret };
+  } else {
+    problems.push(
+      'ServiceNow auth is required: SERVICENOW_USER with SERVICENOW_PASSWORD (or _PASSWORD_SECRET), or SERVICENOW_OAUTH_CLIENT_ID with SERVICENOW_OAUTH_CLIENT_SECRET (or _SECRET_SECRET)',
+    );
+  }
+  const syncQuery = get('SERVICENOW_SYNC_QUERY') ?? DEFAULT_SERVICENOW_SYNC_QUERY;
+  for (const p of syncQueryProblems(syncQuery)) problems.push(`SERVICENOW_SYNC_QUERY ${p}`);
+  let priorities = parseServiceNowPriorityMap(table, DEFAULT_SERVICENOW_PRIORITY_MAPS[table]);
+  try {
+    priorities = parseServiceNowPriorityMap(
+      table,
+      get('SERVICENOW_PRIORITY_MAP') ?? DEFAULT_SERVICENOW_PRIORITY_MAPS[table],
+    );
+  } catch (e) {
+    problems.push(`SERVICENOW_PRIORITY_MAP: ${(e as Error).message}`);
+  }
+  const assignmentGroup = get('SERVICENOW_ASSIGNMENT_GROUP') ?? null;
+  if (assignmentGroup !== null && !/^[0-9a-f]{32}$/.test(assignmentGroup))
+    problems.push('SERVICENOW_ASSIGNMENT_GROUP must be a group sys_id (32 hexadecimal characters)');
+  return { instanceUrl, table, basic, oauth, syncQuery, priorities, assignmentGroup };
 }

@@ -35,7 +35,10 @@ export interface DoctorOptions {
   readonly registerWebhooks?: string;
 }
 
-const NAMES: Partial<Record<CheckSystem, string>> = { crm: 'jira' };
+/** The CRM's lines are named after the CRM (CRM, default jira). */
+const namesFor = (env: Env): Partial<Record<CheckSystem, string>> => ({
+  crm: env.CRM?.trim() || 'jira',
+});
 
 /** Runs every check; never throws for a failing system (it becomes a ✗ line). */
 export async function runDoctor(env: Env, opts: DoctorOptions = {}): Promise<DoctorResult> {
@@ -66,7 +69,8 @@ export async function runDoctor(env: Env, opts: DoctorOptions = {}): Promise<Doc
 }
 
 function finish(checks: Check[], opts: DoctorOptions, exitCode: number, env: Env): DoctorResult {
-  const text = opts.json ? renderChecklistJson(checks, NAMES) : renderChecklist(checks, NAMES);
+  const names = namesFor(env);
+  const text = opts.json ? renderChecklistJson(checks, names) : renderChecklist(checks, names);
   return { checks, output: redact(text, env), exitCode };
 }
 
@@ -132,6 +136,10 @@ function redact(text: string, env: Env): string {
     'CLOUDSUPPORT_EMULATOR_TOKEN',
     'JIRA_WEBHOOK_SECRET',
     'ZENDESK_WEBHOOK_SECRET',
+    'ZENDESK_API_TOKEN',
+    'ZENDESK_OAUTH_CLIENT_SECRET',
+    'SERVICENOW_PASSWORD',
+    'SERVICENOW_OAUTH_CLIENT_SECRET',
   ]
     .map((k) => env[k]?.trim())
     .filter((v): v is string => v !== undefined && v.length >= 4);

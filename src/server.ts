@@ -174,7 +174,13 @@ async function localAdminPage(config: Config): Promise<AdminPage> {
     identity: noIapIdentity,
     links: adminLinks(config.google.emulatorHost, {
       crm: config.crm,
-      baseUrl: config.crm === 'zendesk' ? (config.zendesk?.baseUrl ?? null) : config.jira.baseUrl,
+      baseUrl:
+        config.crm === 'zendesk'
+          ? (config.zendesk?.baseUrl ?? null)
+          : config.crm === 'servicenow'
+            ? (config.servicenow?.instanceUrl ?? null)
+            : config.jira.baseUrl,
+      table: config.servicenow?.table ?? null,
     }),
   };
 }
@@ -183,6 +189,8 @@ async function localAdminPage(config: Config): Promise<AdminPage> {
 interface CrmLinkTarget {
   readonly crm: CrmName;
   readonly baseUrl: string | null;
+  /** CRM=servicenow: the table the tickets live in. */
+  readonly table?: string | null;
 }
 
 /**
@@ -194,6 +202,15 @@ export function adminLinks(emulatorHost: string | null, target: CrmLinkTarget): 
   const crmTicket = (key: string): string => {
     if (base === null) return '#';
     const id = encodeURIComponent(key);
+    if (target.crm === 'servicenow') {
+      const sn = base.replace(/\/+$/, '');
+      if (emulatorHost) return `${sn}/_control/records/${id}`;
+      // A ticket is named by its number (INC0010001) once known, else by its sys_id.
+      const table = encodeURIComponent(target.table ?? 'incident');
+      return /^[0-9a-f]{32}$/.test(key)
+        ? `${sn}/${table}.do?sys_id=${id}`
+        : `${sn}/${table}.do?sysparm_query=number%3D${id}`;
+    }
     if (target.crm !== 'zendesk') return `${base}/browse/${id}`;
     const zd = base.replace(/\/+$/, '');
     return emulatorHost ? `${zd}/_control/tickets/${id}` : `${zd}/agent/tickets/${id}`;
@@ -245,7 +262,11 @@ export async function startAdminServer(
     clock: systemClock,
     logger,
     identity,
-    links: adminLinks(null, { crm: config.crm, baseUrl: config.crmBaseUrl }),
+    links: adminLinks(null, {
+      crm: config.crm,
+      baseUrl: config.crmBaseUrl,
+      table: config.crmTable,
+    }),
   });
   const address = await app.listen({
     port: config.port,

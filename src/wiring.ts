@@ -2,8 +2,15 @@
 // shared by the connector (server.ts), the admin service and the doctor. Each loads its
 // client library on first use, after listen (see lazy.ts).
 import path from 'node:path';
-import { ConfigError, type Config, type SecretRef, type ZendeskConfig } from './config';
+import {
+  ConfigError,
+  type Config,
+  type SecretRef,
+  type ServiceNowConfig,
+  type ZendeskConfig,
+} from './config';
 import type { WebhookOptions } from './http/webhooks';
+import type { ServiceNowAuth } from './adapters/servicenow/servicenow-client';
 import type { ZendeskAuth } from './adapters/zendesk/zendesk-client';
 import type { RetryPolicy } from './adapters/retry';
 import type { Crm } from './ports/crm';
@@ -23,10 +30,12 @@ export const CONFIG_DIR = path.resolve(
 export async function makeCrm(
   config: Config,
   retry?: RetryPolicy,
-  log?: Pick<Logger, 'warn'>,
+  log?: Pick<Logger, 'warn'> & Partial<Pick<Logger, 'error'>>,
 ): Promise<Crm> {
   if (config.crm === 'zendesk' && config.zendesk !== null)
     return makeZendeskCrm(config.zendesk, retry, log);
+  if (config.crm === 'servicenow' && config.servicenow !== null)
+    return makeServiceNowCrm(config.servicenow, retry, log);
   const apiToken =
     config.jira.apiToken ??
     (await readSecret(config.jira.apiTokenSecret as string, 'JIRA_API_TOKEN_SECRET'));
@@ -76,6 +85,61 @@ async function makeZendeskCrm(
     retry,
     log,
   });
+}
+
+/**
+ * The ServiceNow adapter, after the boot guard of SPEC §6.2: a field of SERVICENOW_SYNC_QUERY
+ * or of the adapter that the table lacks fails the boot (ServiceNow would ignore that part of
+ * the query and sync every record). An instance that cannot be asked now (down, refusing) is
+ * logged; the adapter checks again before its first poll and polls nothing until it passes.
+ */
+async function makeServiceNowCrm(
+  c: ServiceNowConfig,
+  retry?: RetryPolicy,
+  log?: Pick<Logger, 'warn'> & Partial<Pick<Logger, 'error'>>,
+): Promise<Crm> {
+  const { ServiceNowCrm } = await import('./adapters/servicenow/servicenow-crm');
+  let auth: ServiceNowAuth;
+  if (c.oauth !== null) {
+    const clientSecret =
+      c.oauth.clientSecret ??
+      (await readSecret(
+        c.oauth.clientSecretSecret as string,
+        'SERVICENOW_OAUTH_CLIENT_SECRET_SECRET',
+      ));
+    auth = { kind: 'oauth', clientId: c.oauth.clientId, clientSecret };
+  } else {
+    const b = c.basic as NonNullable<ServiceNowConfig['basic']>;
+    const password =
+      b.password ?? (await readSecret(b.passwordSecret as string, 'SERVICENOW_PASSWORD_SECRET'));
+    auth = { kind: 'basic', user: b.user, password };
+  }
+  const crm = new ServiceNowCrm({
+    instanceUrl: c.instanceUrl,
+    auth,
+    table: c.table,
+    syncQuery: c.syncQuery,
+    priorities: c.priorities,
+    ...(c.assignmentGroup !== null ? { assignmentGroup: c.assignmentGroup } : {}),
+    retry,
+    ...(log !== undefined
+      ? { log: { warn: (f, m) => log.warn(f, m), error: (f, m) => (log.error ?? log.warn)(f, m) } }
+      : {}),
+  });
+  let missing: readonly string[] = [];
+  try {
+    missing = (await crm.checkFields()).missing;
+  } catch (e) {
+    log?.warn(
+      { crm: 'servicenow', table: c.table, detail: e instanceof Error ? e.message : 'unknown' },
+      'servicenow fields not checked at boot: checked again before the first poll',
+    );
+  }
+  if (missing.length > 0)
+    throw new ConfigError([
+      `SERVICENOW_TABLE=${c.table} has no field ${missing.join(', ')} (sys_dictionary, with its parents): ServiceNow ignores unknown query terms, so SERVICENOW_SYNC_QUERY would sync every record; create the field or fix the query`,
+    ]);
+  return crm;
 }
 
 export async function makeSupport(

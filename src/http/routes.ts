@@ -15,7 +15,8 @@ import { recorded } from './task-runs';
 // Each task body is one string field. Checked by hand rather than with zod (used at the
 // adapters' boundaries): loading zod costs ~100 ms of a cold start before /healthz.
 const CASE_NAME = /^(organizations|projects)\/[^/]+\/cases\/[^/]+$/;
-const ISSUE_ID = /^\d{1,18}$/;
+/** A CRM's own ticket id: Jira issue or Zendesk ticket id (digits), ServiceNow sys_id (32 hex). */
+const ISSUE_ID = /^(\d{1,18}|[0-9a-f]{32})$/;
 const MAPPING_ID = /^[A-Za-z0-9_-]{1,100}$/;
 
 /** The value of `field` when `body` is exactly `{ [field]: string matching pattern }`, else null. */

@@ -1,13 +1,15 @@
-// `npm run sandbox [-- --crm jira|zendesk]`: both API simulators and the connector wired to
-// them (memory store, local queue, local scheduler reading cron.yaml/queue.yaml), one case
-// seeded on each side, and a running log of what crosses between them. No account or
-// credentials needed. The desk is `--crm NAME`, else `CRM`, else jira.
+// `npm run sandbox [-- --crm jira|zendesk|servicenow [--table incident|sn_customerservice_case]]`:
+// both API simulators and the connector wired to them (memory store, local queue, local
+// scheduler reading cron.yaml/queue.yaml), one case seeded on each side, and a running log
+// of what crosses between them. No account or credentials needed. The desk is `--crm NAME`,
+// else `CRM`, else jira; ServiceNow's table is `--table NAME`, else SERVICENOW_TABLE, else incident.
 import { startGoogleSimulator, type GoogleSimulator } from './google';
 import { startJiraSimulator, type JiraSimulator } from './jira';
 import { startZendeskSimulator, type ZendeskSimulator } from './zendesk';
+import { startServiceNowSimulator, type ServiceNowSimulator, type TaskTable } from './servicenow';
 import { startServer } from '../server';
 import { CRMS, type CrmName } from '../config';
-import { seedSandbox, seedZendeskSandbox } from './seed';
+import { seedServiceNowSandbox, seedSandbox, seedZendeskSandbox } from './seed';
 
 const PARENT = 'organizations/123456789012';
 
@@ -36,6 +38,24 @@ function chosenCrm(argv: readonly string[]): CrmName {
       `unknown CRM "${value}": choose one of ${CRMS.join(', ')} (--crm NAME or CRM=NAME)`,
     );
   return value as CrmName;
+}
+
+const SN_TABLES: readonly TaskTable[] = ['incident', 'sn_customerservice_case'];
+
+/** `--table NAME` or `--table=NAME`, else SERVICENOW_TABLE, else incident. */
+function chosenTable(argv: readonly string[]): TaskTable {
+  let value: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] as string;
+    if (a === '--table') value = argv[++i];
+    else if (a.startsWith('--table=')) value = a.slice('--table='.length);
+  }
+  value = (value ?? process.env.SERVICENOW_TABLE?.trim()) || 'incident';
+  if (!(SN_TABLES as readonly string[]).includes(value))
+    throw new Error(
+      `unknown table "${value}": choose one of ${SN_TABLES.join(', ')} (--table NAME)`,
+    );
+  return value as TaskTable;
 }
 
 /** One desk of the sandbox: its simulator, the connector's variables for it, seed and watch. */
@@ -163,10 +183,81 @@ async function zendeskDesk(): Promise<Desk> {
   };
 }
 
+async function serviceNowDesk(table: TaskTable): Promise<Desk> {
+  const sn: ServiceNowSimulator = await startServiceNowSimulator({
+    port: port('SANDBOX_SERVICENOW_PORT', 8094),
+  });
+  const label = table === 'incident' ? 'incident' : 'case';
+  return {
+    env: {
+      SERVICENOW_INSTANCE_URL: sn.url,
+      SERVICENOW_TABLE: table,
+      SERVICENOW_OAUTH_CLIENT_ID: sn.oauthClientId,
+      SERVICENOW_OAUTH_CLIENT_SECRET: sn.oauthClientSecret,
+    },
+    banner: (say) =>
+      say(`ServiceNow simulator (${table})  ${sn.url}   (control API: ${sn.url}/_control/records)`),
+    seed: (google) => {
+      const s = seedServiceNowSandbox(google, sn, table, PARENT);
+      return `seeded Google case ${s.caseName} and ServiceNow ${label} ${s.number}`;
+    },
+    watch: (say, seen) => {
+      for (const r of sn.listRecords(table)) {
+        const d = sn.getRecord(r.sys_id);
+        if (!d) continue;
+        const id = `sn${r.sys_id}`;
+        const pri =
+          table === 'incident'
+            ? `impact ${r.impact}/urgency ${r.urgency} → priority ${r.priority}`
+            : `priority ${r.priority}`;
+        if (!seen.has(id)) {
+          seen.add(id);
+          say(
+            `ServiceNow ${label} ${r.number} "${r.short_description}" [${pri}, state ${r.state}]${r.correlation_id ? ` ↔ ${r.correlation_id}` : ''}`,
+          );
+        }
+        for (const j of d.journal) {
+          const k = `${id}#j${j.sys_id}`;
+          if (seen.has(k)) continue;
+          seen.add(k);
+          say(
+            `ServiceNow ${r.number} ${j.element === 'comments' ? 'comment' : 'work note'} by ${j.authorName}: ${firstLine(j.value)}`,
+          );
+        }
+        for (const a of d.attachments) {
+          const k = `${id}#a${a.sys_id}`;
+          if (seen.has(k)) continue;
+          seen.add(k);
+          say(
+            `ServiceNow ${r.number} attachment ${a.file_name} (${a.size_bytes} bytes) by ${a.sys_created_by}`,
+          );
+        }
+        const sk = `${id}@${r.state}/${r.priority}/${r.correlation_id}`;
+        if (!seen.has(sk)) {
+          seen.add(sk);
+          if (seen.has(`${id}@seen`))
+            say(
+              `ServiceNow ${r.number} is now ${pri}, state ${r.state}${r.close_code ? ` (${r.close_code})` : ''}${r.correlation_id ? ` ↔ ${r.correlation_id}` : ''}`,
+            );
+          seen.add(`${id}@seen`);
+        }
+      }
+    },
+    close: () => sn.close(),
+  };
+}
+
 async function main(): Promise<void> {
-  const crm = chosenCrm(process.argv.slice(2));
+  const argv = process.argv.slice(2);
+  const crm = chosenCrm(argv);
+  const table = crm === 'servicenow' ? chosenTable(argv) : 'incident';
   const google = await startGoogleSimulator({ port: port('SANDBOX_GOOGLE_PORT', 8091) });
-  const desk = crm === 'zendesk' ? await zendeskDesk() : await jiraDesk();
+  const desk =
+    crm === 'zendesk'
+      ? await zendeskDesk()
+      : crm === 'servicenow'
+        ? await serviceNowDesk(table)
+        : await jiraDesk();
   const connector = await startServer({
     PORT: String(port('PORT', 8080)),
     SUPPORT_PARENT: PARENT,

@@ -3,6 +3,7 @@
 import type { GoogleSimulator } from './google';
 import type { JiraSimulator } from './jira';
 import type { ZendeskSimulator } from './zendesk';
+import type { ServiceNowSimulator, TaskTable } from './servicenow';
 
 export interface Seeded {
   readonly caseName: string;
@@ -57,4 +58,30 @@ export function seedZendeskSandbox(
     authorName: 'Sam (Support Desk)',
   });
   return { caseName, ticketId: ticket.id };
+}
+
+/**
+ * The same two cases with ServiceNow as the desk: an incident (or a CSM case) with the sync
+ * checkbox ticked and a customer-visible comment.
+ */
+export function seedServiceNowSandbox(
+  google: GoogleSimulator,
+  sn: ServiceNowSimulator,
+  table: TaskTable,
+  parent: string,
+): { readonly caseName: string; readonly number: string } {
+  const caseName = seedGoogle(google, parent);
+  const r = sn.createRecord(table, {
+    short_description: 'Sandbox: BigQuery job quota exceeded',
+    description: 'Our nightly load jobs fail with quotaExceeded since yesterday.',
+    selected: true, // u_sync_google_cloud_support, the default SERVICENOW_SYNC_QUERY's checkbox
+    authorName: 'Sam (Service Desk)',
+    ...(table === 'incident' ? { impact: '1', urgency: '2' } : { priority: '2' }),
+  });
+  sn.addJournal(r.sys_id, {
+    body: 'Job ids are attached in the next comment.',
+    element: 'comments',
+    authorName: 'Sam (Service Desk)',
+  });
+  return { caseName, number: r.number };
 }

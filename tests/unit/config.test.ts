@@ -1,4 +1,5 @@
-import { ConfigError, loadConfig } from '../../src/config';
+import { ConfigError, loadAdminConfig, loadConfig } from '../../src/config';
+import { adminLinks } from '../../src/server';
 
 const GOOD = {
   SUPPORT_PARENT: 'organizations/123',
@@ -176,6 +177,136 @@ describe('loadConfig', () => {
           ZENDESK_BASE_URL: 'https://a.zendesk.com',
         }).join(' '),
       ).toMatch(/Zendesk auth is required/);
+    });
+  });
+  describe('CRM=servicenow', () => {
+    const SN = {
+      SUPPORT_PARENT: 'organizations/123',
+      CRM: 'servicenow',
+      SERVICENOW_INSTANCE_URL: 'https://acme.service-now.com',
+      SERVICENOW_USER: 'google.sync',
+      SERVICENOW_PASSWORD: 'sn-password-value',
+    };
+
+    test('defaults of SPEC §6.2; Jira and Zendesk variables not required, and named as ignored', () => {
+      const c = loadConfig({ ...SN, JIRA_PROJECT_KEY: 'SUP', ZENDESK_SYNC_TAG: 'x' });
+      expect(c.crm).toBe('servicenow');
+      expect(c.servicenow).toMatchObject({
+        instanceUrl: 'https://acme.service-now.com',
+        table: 'incident',
+        basic: { user: 'google.sync', password: 'sn-password-value', passwordSecret: null },
+        oauth: null,
+        syncQuery: 'active=true^u_sync_google_cloud_support=true',
+        assignmentGroup: null,
+      });
+      expect(c.servicenow?.priorities.values).toEqual({
+        0: '1/1',
+        1: '1/2',
+        2: '2/2',
+        3: '2/3',
+        4: '3/3',
+      });
+      expect(c.settings.googleCommentsVisibility).toBe('internal');
+      expect(c.settings.commentsToGoogle).toBe('all');
+      expect(c.ignoredVariables).toEqual(['JIRA_PROJECT_KEY', 'ZENDESK_SYNC_TAG']);
+      expect(c.zendesk).toBeNull();
+      expect(loadConfig({ ...GOOD, SERVICENOW_TABLE: 'x' }).ignoredVariables).toEqual([
+        'SERVICENOW_TABLE',
+      ]);
+    });
+
+    test('case table, OAuth from Secret Manager, comments and a per-table priority map', () => {
+      const c = loadConfig({
+        SUPPORT_PARENT: 'organizations/123',
+        CRM: 'servicenow',
+        SERVICENOW_INSTANCE_URL: 'https://acme.service-now.com',
+        SERVICENOW_TABLE: 'sn_customerservice_case',
+        SERVICENOW_OAUTH_CLIENT_ID: 'abc',
+        SERVICENOW_OAUTH_CLIENT_SECRET_SECRET: 'projects/p/secrets/sn',
+        SERVICENOW_GOOGLE_COMMENTS_AS: 'comments',
+        SERVICENOW_COMMENTS_TO_GOOGLE: 'comments',
+        SERVICENOW_SYNC_QUERY:
+          'active=true^u_gcs=true^assignment_group=0123456789abcdef0123456789abcdef',
+        SERVICENOW_ASSIGNMENT_GROUP: '0123456789abcdef0123456789abcdef',
+      });
+      expect(c.servicenow?.table).toBe('sn_customerservice_case');
+      expect(c.servicenow?.oauth).toEqual({
+        clientId: 'abc',
+        clientSecret: null,
+        clientSecretSecret: 'projects/p/secrets/sn',
+      });
+      expect(c.servicenow?.priorities.values).toEqual({ 0: '1', 1: '2', 2: '3', 3: '4', 4: '4' });
+      expect(c.settings.googleCommentsVisibility).toBe('public');
+      expect(c.settings.commentsToGoogle).toBe('public');
+    });
+
+    test('lists every ServiceNow problem at once (unknown values and missing auth), never echoing secrets', () => {
+      const p = problems({
+        SUPPORT_PARENT: 'organizations/123',
+        CRM: 'servicenow',
+        SERVICENOW_INSTANCE_URL: 'not a url',
+        SERVICENOW_TABLE: 'problem',
+        SERVICENOW_PRIORITY_MAP: 'P0=1/1,P1=4/1',
+        SERVICENOW_SYNC_QUERY: 'active=true^NQstate=1^ORDERBYnumber',
+        SERVICENOW_GOOGLE_COMMENTS_AS: 'notes',
+        SERVICENOW_COMMENTS_TO_GOOGLE: 'public',
+        SERVICENOW_ASSIGNMENT_GROUP: 'Service Desk',
+        SERVICENOW_OAUTH_CLIENT_SECRET: 'oauth-secret-value',
+      }).join('\n');
+      for (const k of [
+        'SERVICENOW_INSTANCE_URL',
+        'SERVICENOW_TABLE',
+        'SERVICENOW_PRIORITY_MAP',
+        'SERVICENOW_SYNC_QUERY uses ^NQ',
+        'SERVICENOW_SYNC_QUERY uses ORDERBY',
+        'SERVICENOW_GOOGLE_COMMENTS_AS',
+        'SERVICENOW_COMMENTS_TO_GOOGLE',
+        'SERVICENOW_ASSIGNMENT_GROUP',
+        'SERVICENOW_OAUTH_CLIENT_ID is required',
+      ])
+        expect(p).toContain(k);
+      expect(p).not.toContain('oauth-secret-value');
+      expect(p).not.toMatch(/JIRA_|ZENDESK_/);
+      expect(
+        problems({
+          SUPPORT_PARENT: 'organizations/1',
+          CRM: 'servicenow',
+          SERVICENOW_INSTANCE_URL: 'https://a.service-now.com',
+        }).join(' '),
+      ).toMatch(/ServiceNow auth is required/);
+      expect(
+        problems({ ...SN, SERVICENOW_PASSWORD: '', SERVICENOW_SYNC_QUERY: ' ' }).join(' '),
+      ).toMatch(/SERVICENOW_PASSWORD or SERVICENOW_PASSWORD_SECRET is required/);
+    });
+
+    test('the status page links a record by number or sys_id on the instance, and reads no credentials', () => {
+      const admin = loadAdminConfig({
+        CRM: 'servicenow',
+        SERVICENOW_INSTANCE_URL: 'https://acme.service-now.com',
+        SERVICENOW_TABLE: 'sn_customerservice_case',
+      });
+      expect([admin.crm, admin.crmBaseUrl, admin.crmTable]).toEqual([
+        'servicenow',
+        'https://acme.service-now.com',
+        'sn_customerservice_case',
+      ]);
+      const links = adminLinks(null, {
+        crm: 'servicenow',
+        baseUrl: admin.crmBaseUrl,
+        table: admin.crmTable,
+      });
+      expect(links.crmTicket('CS0001001')).toBe(
+        'https://acme.service-now.com/sn_customerservice_case.do?sysparm_query=number%3DCS0001001',
+      );
+      expect(links.crmTicket('0123456789abcdef0123456789abcdef')).toBe(
+        'https://acme.service-now.com/sn_customerservice_case.do?sys_id=0123456789abcdef0123456789abcdef',
+      );
+      expect(
+        adminLinks('127.0.0.1:8091', {
+          crm: 'servicenow',
+          baseUrl: 'http://127.0.0.1:8094',
+        }).crmTicket('INC0010001'),
+      ).toBe('http://127.0.0.1:8094/_control/records/INC0010001');
     });
   });
 });
