@@ -11,88 +11,27 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+NAME=datastore-emulator
 PID_FILE="${DATASTORE_EMULATOR_PID_FILE:-$ROOT/.datastore-emulator.pid}"
-LOG_FILE="${PID_FILE%.pid}.log"
-HOST=127.0.0.1
-WAIT_SECONDS=60
+DEFAULT_PORT=8081
+EXPORT_VAR=DATASTORE_EMULATOR_HOST
+COMPONENT="cloud-datastore-emulator component (apt-get install google-cloud-cli-datastore-emulator)"
 
-die() {
-  echo "datastore-emulator: $*" >&2
-  exit 1
-}
-
-running_pid() {
-  [[ -f "$PID_FILE" ]] || return 1
-  local pid
-  pid="$(cat "$PID_FILE")"
-  [[ "$pid" =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null && echo "$pid"
-}
-
-start() {
-  local port="${1:-8081}"
-  [[ "$port" =~ ^[0-9]+$ ]] || die "port must be a number, got '$port'"
-  if pid="$(running_pid)"; then
-    die "already running (pid $pid, see $PID_FILE); run '$0 stop' first"
-  fi
-  command -v gcloud >/dev/null 2>&1 ||
-    die "gcloud not found: install the Google Cloud SDK with the cloud-datastore-emulator component (https://cloud.google.com/datastore/docs/tools/datastore-emulator)"
-  command -v java >/dev/null 2>&1 || die "java not found: the Datastore emulator needs a Java 11+ runtime"
-  command -v curl >/dev/null 2>&1 || die "curl not found: needed to wait for the emulator"
+locate_jar() {
   local sdk jar
-  sdk="$(dirname "$(dirname "$(readlink -f "$(command -v gcloud)")")")"
+  sdk="$(sdk_root)"
   jar="$sdk/platform/cloud-datastore-emulator/CloudDatastore.jar"
   [[ -f "$jar" ]] ||
     die "emulator not installed at $jar: run 'gcloud components install cloud-datastore-emulator' (or apt-get install google-cloud-cli-datastore-emulator)"
-  if curl -s -o /dev/null --max-time 1 "http://$HOST:$port/"; then
-    die "port $port is already in use"
-  fi
-
-  # Calling the jar directly skips gcloud's own start-up (~1 s instead of several).
-  nohup java -cp "$jar" com.google.cloud.datastore.emulator.CloudDatastore start \
-    --host="$HOST" --port="$port" --testing --firestore_in_datastore_mode \
-    >"$LOG_FILE" 2>&1 &
-  local pid=$!
-  echo "$pid" >"$PID_FILE"
-
-  local deadline=$((SECONDS + WAIT_SECONDS))
-  until curl -s -o /dev/null --max-time 1 "http://$HOST:$port/"; do
-    if ! kill -0 "$pid" 2>/dev/null; then
-      rm -f "$PID_FILE"
-      tail -n 20 "$LOG_FILE" >&2 || true
-      die "emulator exited during start-up (log: $LOG_FILE)"
-    fi
-    if ((SECONDS >= deadline)); then
-      kill "$pid" 2>/dev/null || true
-      rm -f "$PID_FILE"
-      die "emulator did not answer on $HOST:$port within ${WAIT_SECONDS}s (log: $LOG_FILE)"
-    fi
-    sleep 0.2
-  done
-  echo "export DATASTORE_EMULATOR_HOST=$HOST:$port"
+  echo "$jar"
 }
 
-stop() {
-  local pid
-  if ! pid="$(running_pid)"; then
-    rm -f "$PID_FILE"
-    echo "datastore-emulator: not running" >&2
-    return 0
-  fi
-  kill "$pid"
-  for _ in $(seq 1 50); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  kill -0 "$pid" 2>/dev/null && kill -9 "$pid" 2>/dev/null || true
-  rm -f "$PID_FILE"
-  echo "datastore-emulator: stopped (pid $pid)" >&2
+# Calling the jar directly skips gcloud's own start-up (~1 s instead of several).
+launch() {
+  exec java -cp "$1" com.google.cloud.datastore.emulator.CloudDatastore start \
+    --host="$HOST" --port="$2" --testing --firestore_in_datastore_mode
 }
 
-case "${1:-}" in
-  start) start "${2:-}" ;;
-  stop) stop ;;
-  *)
-    echo "usage: $0 start [port] | stop" >&2
-    exit 2
-    ;;
-esac
+# shellcheck source=scripts/emulator-lib.sh
+source "$ROOT/scripts/emulator-lib.sh"
+emulator_main "$@"
