@@ -1,0 +1,101 @@
+// What each upstream's rate-limit headers say, as UpstreamBudget readings (upstream-budget.ts).
+// One reader per header scheme; a new upstream (ServiceNow) adds its own here.
+import { headerValue, parseRetryAfter } from './retry-after';
+import type { RateLimitReader, RateLimitReading } from './upstream-budget';
+
+function intHeader(headers: unknown, name: string): number | undefined {
+  const v = headerValue(headers, name);
+  if (v === undefined || !/^\s*\d+\s*$/.test(v)) return undefined;
+  return Number(v);
+}
+
+function retryAfterMs(headers: unknown, nowMs: number): number | undefined {
+  const s = parseRetryAfter(headerValue(headers, 'retry-after'), nowMs);
+  return s === undefined ? undefined : s * 1000;
+}
+
+/**
+ * Jira Cloud (developer.atlassian.com/cloud/jira/platform/rate-limiting, "Rate limit
+ * responses"): `X-RateLimit-Limit` (the bucket's size), `X-RateLimit-Remaining` (tokens
+ * left), `X-RateLimit-Reset` (an ISO 8601 instant: when the limit resets, which on a 429
+ * is the request time plus Retry-After), `X-RateLimit-NearLimit: true` under 20 %, and on a
+ * 429 `Retry-After` with `RateLimit-Reason`. The burst limits are token buckets (per
+ * tenant, endpoint and method: one bucket is assumed here, the safe side). A 429 with
+ * reason `jira-per-issue-on-write` concerns one issue (issue-write-limiter.ts paces those),
+ * so it does not pause the upstream; any other 429 (burst, quota, cost) does.
+ */
+export const readJiraRateLimit: RateLimitReader = (status, headers, nowMs) => {
+  const limit = intHeader(headers, 'x-ratelimit-limit');
+  const remaining = intHeader(headers, 'x-ratelimit-remaining');
+  const reset = headerValue(headers, 'x-ratelimit-reset');
+  const resetAt = reset === undefined ? Number.NaN : Date.parse(reset);
+  const reading: { -readonly [K in keyof RateLimitReading]: RateLimitReading[K] } = {};
+  if (limit !== undefined && remaining !== undefined && limit > 0) {
+    reading.info = {
+      model: 'bucket',
+      limit,
+      remaining: Math.min(limit, remaining),
+      ...(Number.isFinite(resetAt) ? { fullAtMs: resetAt } : {}),
+    };
+  }
+  if (status === 429) {
+    const reason = headerValue(headers, 'ratelimit-reason');
+    reading.refused = reason === 'jira-per-issue-on-write' ? 'resource' : 'upstream';
+    const wait =
+      retryAfterMs(headers, nowMs) ??
+      (Number.isFinite(resetAt) ? Math.max(0, resetAt - nowMs) : undefined);
+    if (wait !== undefined) reading.pauseMs = wait;
+  }
+  return reading;
+};
+
+/** Zendesk's account-wide limits are per minute (Rate limits → "requests per minute"). */
+const ZENDESK_WINDOW_MS = 60_000;
+
+/**
+ * Zendesk Support (developer.zendesk.com/api-reference/introduction/rate-limits, "Monitoring
+ * your request activity"): `X-Rate-Limit` and `X-Rate-Limit-Remaining` (the account's
+ * requests per minute and what is left of the current minute), on Ticketing APIs also
+ * `ratelimit-limit`, `ratelimit-remaining` and `ratelimit-reset` (seconds until the
+ * window resets); over the limit a 429 with `Retry-After`. Endpoint limits (the
+ * incremental export's 10 per minute, a ticket's updates) answer 429 too while the
+ * account still has requests left: those do not pause the account.
+ */
+export const readZendeskRateLimit: RateLimitReader = (status, headers, nowMs) => {
+  const limit = intHeader(headers, 'x-rate-limit') ?? intHeader(headers, 'ratelimit-limit');
+  const remaining =
+    intHeader(headers, 'x-rate-limit-remaining') ?? intHeader(headers, 'ratelimit-remaining');
+  const resetS = intHeader(headers, 'ratelimit-reset');
+  const reading: { -readonly [K in keyof RateLimitReading]: RateLimitReading[K] } = {};
+  if (limit !== undefined && remaining !== undefined && limit > 0) {
+    reading.info = {
+      model: 'window',
+      limit,
+      remaining: Math.min(limit, remaining),
+      // Without ratelimit-reset, assume the whole minute is still ahead (the safe side).
+      resetAtMs: nowMs + (resetS !== undefined ? resetS * 1000 : ZENDESK_WINDOW_MS),
+      windowMs: ZENDESK_WINDOW_MS,
+    };
+  }
+  if (status === 429) {
+    reading.refused = remaining === undefined || remaining <= 0 ? 'upstream' : 'resource';
+    const wait = retryAfterMs(headers, nowMs) ?? (resetS !== undefined ? resetS * 1000 : undefined);
+    if (wait !== undefined) reading.pauseMs = wait;
+  }
+  return reading;
+};
+
+/**
+ * Google APIs (Cloud Support API v2 included) send no rate-limit headers: a request over a
+ * quota is answered 429 RESOURCE_EXHAUSTED (cloud.google.com/apis/design/errors; the quota
+ * itself is per project and per minute, cloud.google.com/docs/quotas). So the budget
+ * learns the limit from the 429s (the `learned` model); a Retry-After, when present, sets
+ * the pause.
+ */
+export const readGoogleRateLimit: RateLimitReader = (status, headers, nowMs) => {
+  if (status === 429) {
+    const wait = retryAfterMs(headers, nowMs);
+    return wait === undefined ? { refused: 'upstream' } : { refused: 'upstream', pauseMs: wait };
+  }
+  return {};
+};
