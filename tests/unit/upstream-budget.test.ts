@@ -73,6 +73,11 @@ describe('rate-limit header readers', () => {
         now,
       ),
     ).toEqual({ refused: 'resource', pauseMs: 2_000 });
+    // A bare 429 (no reason, no headers) is that request's: not a pause of the tenant.
+    expect(readJiraRateLimit(429, { 'Retry-After': '1' }, now)).toEqual({
+      refused: 'resource',
+      pauseMs: 1_000,
+    });
     // Unreadable values are ignored, not guessed.
     expect(
       readJiraRateLimit(200, { 'X-RateLimit-Limit': 'lots', 'X-RateLimit-Remaining': '1' }, now),
@@ -114,6 +119,7 @@ describe('rate-limit header readers', () => {
       now,
     );
     expect(endpoint.refused).toBe('resource');
+    expect(readZendeskRateLimit(429, { 'retry-after': '1' }, now).refused).toBe('resource');
   });
 
   it('reads Google 429s (no rate-limit headers) as upstream refusals', () => {

@@ -22,7 +22,8 @@ function retryAfterMs(headers: unknown, nowMs: number): number | undefined {
  * 429 `Retry-After` with `RateLimit-Reason`. The burst limits are token buckets (per
  * tenant, endpoint and method: one bucket is assumed here, the safe side). A 429 with
  * reason `jira-per-issue-on-write` concerns one issue (issue-write-limiter.ts paces those),
- * so it does not pause the upstream; any other 429 (burst, quota, cost) does.
+ * so it does not pause the upstream; one with another reason (burst, quota, cost) or with
+ * no tokens left does.
  */
 export const readJiraRateLimit: RateLimitReader = (status, headers, nowMs) => {
   const limit = intHeader(headers, 'x-ratelimit-limit');
@@ -39,8 +40,12 @@ export const readJiraRateLimit: RateLimitReader = (status, headers, nowMs) => {
     };
   }
   if (status === 429) {
+    // The tenant's limits name themselves (a reason, or no tokens left); a bare 429 is left
+    // to retry.ts's Retry-After for that request alone.
     const reason = headerValue(headers, 'ratelimit-reason');
-    reading.refused = reason === 'jira-per-issue-on-write' ? 'resource' : 'upstream';
+    const tenantWide =
+      reason !== undefined ? reason !== 'jira-per-issue-on-write' : remaining === 0;
+    reading.refused = tenantWide ? 'upstream' : 'resource';
     const wait =
       retryAfterMs(headers, nowMs) ??
       (Number.isFinite(resetAt) ? Math.max(0, resetAt - nowMs) : undefined);
@@ -78,7 +83,9 @@ export const readZendeskRateLimit: RateLimitReader = (status, headers, nowMs) =>
     };
   }
   if (status === 429) {
-    reading.refused = remaining === undefined || remaining <= 0 ? 'upstream' : 'resource';
+    // The account's limit says so (no requests left this minute); a 429 while requests
+    // remain, or without the headers, is an endpoint's, left to retry.ts for that request.
+    reading.refused = remaining !== undefined && remaining <= 0 ? 'upstream' : 'resource';
     const wait = retryAfterMs(headers, nowMs) ?? (resetS !== undefined ? resetS * 1000 : undefined);
     if (wait !== undefined) reading.pauseMs = wait;
   }
