@@ -14,7 +14,7 @@ import { withRetry } from '../../src/adapters/retry';
 import { SyncError } from '../../src/domain/errors';
 import { FakeClock, T0 } from '../support/fake-clock';
 
-function budgetOn(clock: FakeClock, read: RateLimitReader, maxWaitMs = 3_000) {
+function budgetOn(clock: FakeClock, read: RateLimitReader, maxWaitMs = 3_000, learnLimit = false) {
   const slept: number[] = [];
   const budget = new UpstreamBudget({
     source: 'test',
@@ -25,6 +25,7 @@ function budgetOn(clock: FakeClock, read: RateLimitReader, maxWaitMs = 3_000) {
       clock.advance(ms);
     },
     maxWaitMs,
+    learnLimit,
   });
   return { budget, slept };
 }
@@ -244,7 +245,7 @@ describe('UpstreamBudget', () => {
 
   it('learns a quota without headers from its first 429, and keeps under it afterwards', async () => {
     const clock = new FakeClock();
-    const { budget } = budgetOn(clock, readGoogleRateLimit, 120_000);
+    const { budget } = budgetOn(clock, readGoogleRateLimit, 120_000, true);
     // A server allowing 50 calls per sliding minute; calls every 100 ms.
     const acceptedAt: number[] = [];
     let refusals = 0;

@@ -11,7 +11,7 @@
 // - window (Zendesk's requests per minute: X-Rate-Limit / -Remaining, ratelimit-reset):
 //   the remaining calls of the window are spread over the time left once under the
 //   reserve, and none is sent past a small floor until the window resets.
-// - learned (no headers, e.g. Google's per-minute quota): after a 429 the number of calls
+// - learned (no headers, e.g. Google's per-minute quota; opt-in, `learnLimit`): after a 429 the number of calls
 //   accepted in the last window becomes the limit, kept as a sliding window from then on
 //   and raised by 1 % each window without a 429 (the quota may be higher than one burst showed).
 //
@@ -79,6 +79,12 @@ export interface UpstreamBudgetOptions {
   readonly defaultPauseMs?: number;
   /** Window of the `learned` model (no headers). Default 60 s (per-minute quotas). */
   readonly learnedWindowMs?: number;
+  /**
+   * Learn a limit from a header-less upstream's 429s (the `learned` model). Default false:
+   * a 429 that is not about the quota (a fault, another endpoint's limit) would teach a
+   * limit far too low, so by default such an upstream is only paused after a 429.
+   */
+  readonly learnLimit?: boolean;
 }
 
 export interface UpstreamBudgetStats {
@@ -120,6 +126,7 @@ export class UpstreamBudget {
   private readonly reserveFraction: number;
   private readonly defaultPauseMs: number;
   private readonly learnedWindowMs: number;
+  private readonly learnLimit: boolean;
 
   private info: RateLimitInfo | undefined;
   /** When `info` was read, and the calls taken since (reserved, in flight or sent). */
@@ -148,6 +155,7 @@ export class UpstreamBudget {
     this.reserveFraction = Math.min(0.9, Math.max(0, opts.reserveFraction ?? 0.2));
     this.defaultPauseMs = Math.max(0, opts.defaultPauseMs ?? 10_000);
     this.learnedWindowMs = Math.max(1, opts.learnedWindowMs ?? 60_000);
+    this.learnLimit = opts.learnLimit ?? false;
   }
 
   /**
@@ -211,7 +219,7 @@ export class UpstreamBudget {
 
   private pause(now: number, ms: number): void {
     this.pausedUntilMs = Math.max(this.pausedUntilMs, now + Math.max(0, ms));
-    if (this.info === undefined) this.learn(now);
+    if (this.info === undefined && this.learnLimit) this.learn(now);
   }
 
   /** The earliest instant at which the current model lets one more call through. */
