@@ -3,7 +3,7 @@
 // failure classified once (google-errors.ts), the answer checked against its schema, and
 // the call repeated inside the retry budget as its kind allows (retry.ts), each attempt
 // paced by the project's request budget (UpstreamBudget: Google sends no rate-limit
-// headers, so it learns the per-minute quota from the 429s; ../http/upstream-budget.ts).
+// headers, so a 429 pauses the project's calls; ../http/upstream-budget.ts).
 import { PassThrough, Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type { z } from 'zod';

@@ -95,9 +95,9 @@ export const readZendeskRateLimit: RateLimitReader = (status, headers, nowMs) =>
 /**
  * Google APIs (Cloud Support API v2 included) send no rate-limit headers: a request over a
  * quota is answered 429 RESOURCE_EXHAUSTED (cloud.google.com/apis/design/errors; the quota
- * itself is per project and per minute, cloud.google.com/docs/quotas). So the budget
- * learns the limit from the 429s (the `learned` model); a Retry-After, when present, sets
- * the pause.
+ * itself is per project and per minute, cloud.google.com/docs/quotas). So a 429 pauses
+ * the budget (its Retry-After, when present, else the default pause); learning a limit from
+ * the 429s (the `learned` model) is opt-in.
  */
 export const readGoogleRateLimit: RateLimitReader = (status, headers, nowMs) => {
   if (status === 429) {
