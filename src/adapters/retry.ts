@@ -11,7 +11,9 @@
 //   A POST that creates something (comment, attachment, ticket, case) is never repeated on
 //   those: the server may have written before the failure, and a repeat would duplicate
 //   it. The queue re-runs the whole task instead, and the task's records decide.
-// - Anything else (permanent, conflict, non-SyncError) is thrown at once.
+// - Anything else (permanent, conflict, non-SyncError) is thrown at once, and so is an
+//   UpstreamPausedError (http/upstream-budget.ts: nothing was sent, the upstream is paused
+//   for longer than a short wait, so the task answers 503 + Retry-After to the queue).
 // - When the next wait would end past the budget (default 20 s: far inside App Engine's
 //   10-minute request deadline and Cloud Tasks' dispatch deadline), or the attempts run out,
 //   the last SyncError is thrown unchanged: the route then answers 503 + Retry-After for
@@ -24,6 +26,7 @@
 // inside its `retry` hook, which backOff awaits before the next attempt.
 import { backOff } from 'exponential-backoff';
 import { SyncError } from '../domain/errors';
+import { UpstreamPausedError } from './http/upstream-budget';
 
 const DEFAULT_RETRY_BUDGET_MS = 20_000;
 const DEFAULT_MAX_ATTEMPTS = 5;
@@ -74,6 +77,9 @@ const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTim
 /** Whether `error` may be retried for a request of this kind (ignoring time). */
 export function isRetryable(error: unknown, idempotent: boolean): error is SyncError {
   if (!(error instanceof SyncError)) return false;
+  // The upstream's budget refused it locally for longer than a short wait: the queue
+  // retries the task later (503 + Retry-After) instead of this request holding on.
+  if (error instanceof UpstreamPausedError) return false;
   if (error.kind === 'rate-limited') return true;
   return error.kind === 'retry' && idempotent && error.status !== 503;
 }

@@ -58,6 +58,9 @@ async function harness(
     requestTimeoutMs: adapter.requestTimeoutMs,
     fetchImplementation: spy,
     retry: adapter.retry,
+    // These tests classify single answers (an injected 429 included): the budget, which
+    // would pause on such a 429, has its own tests (upstream-budget, rate-limits e2e).
+    budget: false,
   });
   return { sim, cases, clock, urls };
 }

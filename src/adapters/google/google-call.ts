@@ -1,12 +1,16 @@
 // How GoogleSupportCases sends one Cloud Support call: per-call options (root URL, abort
 // signal), a timer that aborts a call that takes too long (or, for uploads, stalls), the
 // failure classified once (google-errors.ts), the answer checked against its schema, and
-// the call repeated inside the retry budget as its kind allows (retry.ts).
+// the call repeated inside the retry budget as its kind allows (retry.ts), each attempt
+// paced by the project's request budget (UpstreamBudget: Google sends no rate-limit
+// headers, so a 429 pauses the project's calls; ../http/upstream-budget.ts).
 import { PassThrough, Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type { z } from 'zod';
 import { SyncError } from '../../domain/errors';
 import type { MethodOptions } from 'googleapis/build/src/apis/cloudsupport';
+import { readGoogleRateLimit } from '../http/rate-limit-headers';
+import { UpstreamBudget } from '../http/upstream-budget';
 import { withRetry, type RetryPolicy } from '../retry';
 import { badResponse, classifyGoogleError, GoogleTimeoutError } from './google-errors';
 
@@ -24,11 +28,44 @@ export interface Call {
   readonly abort: () => void;
 }
 
+/** The project's Cloud Support request budget, on the retry policy's clock. */
+export function googleBudget(retry: RetryPolicy): UpstreamBudget {
+  return new UpstreamBudget({
+    source: 'google',
+    read: readGoogleRateLimit,
+    now: retry.now,
+    sleep: retry.sleep,
+  });
+}
+
+/**
+ * A fetch that reports every answer's status and headers to `budget` (googleapis hands its
+ * callers the body, and its errors, not every answer).
+ */
+export function observedFetch(fetchImpl: typeof fetch, budget: UpstreamBudget): typeof fetch {
+  return async (input, init) => {
+    const res = await fetchImpl(input, init);
+    // A refusal's body says whether it is the project's quota (readGoogleRateLimit); a
+    // clone, so googleapis still reads the original.
+    const body =
+      res.status === 429
+        ? await res
+            .clone()
+            .text()
+            .catch(() => undefined)
+        : undefined;
+    budget.observe(res.status, res.headers, body);
+    return res;
+  };
+}
+
 export class GoogleCaller {
   constructor(
     private readonly rootUrl: string | undefined,
     private readonly timeoutMs: number,
     private readonly retry: RetryPolicy,
+    /** Paces every attempt (undefined: off). Its answers come from observedFetch. */
+    private readonly budget?: UpstreamBudget,
   ) {}
 
   /** One API call returning JSON, checked against `schema`, repeated as `repeat` allows. */
@@ -54,6 +91,12 @@ export class GoogleCaller {
    * failure. The timer stops when the call resolves (for streams: at the headers).
    */
   async run<R>(method: string, fn: (call: Call) => Promise<R>): Promise<R> {
+    // The budget's wait comes before the timer; its refusal is a SyncError already.
+    if (this.budget !== undefined) return this.budget.run(() => this.timed(method, fn));
+    return this.timed(method, fn);
+  }
+
+  private async timed<R>(method: string, fn: (call: Call) => Promise<R>): Promise<R> {
     const controller = new AbortController();
     let timer: NodeJS.Timeout | undefined;
     if (this.timeoutMs > 0) {

@@ -31,7 +31,8 @@ import type { Page, SupportCases } from '../../ports/support-cases';
 import type { Check } from '../../domain/checks';
 import type { SyncSettings } from '../../domain/settings';
 import { diagnoseGoogle } from './google-diagnose';
-import { GoogleCaller, mediaStream, nextToken } from './google-call';
+import { GoogleCaller, googleBudget, mediaStream, nextToken, observedFetch } from './google-call';
+import type { UpstreamBudget } from '../http/upstream-budget';
 import { nodeHttpFetch } from './node-http-fetch';
 import {
   attachmentSchema,
@@ -73,6 +74,8 @@ export interface GoogleSupportCasesOptions {
   fetchImplementation?: typeof fetch;
   /** Retries within one call: time budget (default 20 s), attempts, injected clock and sleep. */
   retry?: RetryPolicy;
+  /** The project's request budget (paces calls, learns the quota from 429s); false: off. */
+  budget?: UpstreamBudget | false;
 }
 
 export class GoogleSupportCases implements SupportCases {
@@ -83,13 +86,17 @@ export class GoogleSupportCases implements SupportCases {
   private readonly global: GlobalOptions;
 
   constructor(opts: GoogleSupportCasesOptions) {
+    const budget =
+      opts.budget === false ? undefined : (opts.budget ?? googleBudget(opts.retry ?? {}));
     this.caller = new GoogleCaller(
       opts.rootUrl,
       opts.requestTimeoutMs ?? DEFAULT_TIMEOUT_MS,
       opts.retry ?? {},
+      budget,
     );
     this.connectorEmailSource = opts.connectorEmail;
-    const fetchImplementation = opts.fetchImplementation ?? nodeHttpFetch;
+    const baseFetch = opts.fetchImplementation ?? nodeHttpFetch;
+    const fetchImplementation = budget === undefined ? baseFetch : observedFetch(baseFetch, budget);
     const global: GlobalOptions = { retry: false, fetchImplementation };
     if (opts.rootUrl !== undefined) global.rootUrl = opts.rootUrl;
     if (typeof opts.auth === 'string') global.headers = { Authorization: `Bearer ${opts.auth}` };
@@ -357,6 +364,7 @@ export function googleSupportCasesForEmulator(
     requestTimeoutMs?: number;
     fetchImplementation?: typeof fetch;
     retry?: RetryPolicy;
+    budget?: UpstreamBudget | false;
   } = {},
 ): GoogleSupportCases {
   return new GoogleSupportCases({
@@ -366,6 +374,7 @@ export function googleSupportCasesForEmulator(
     requestTimeoutMs: opts.requestTimeoutMs,
     fetchImplementation: opts.fetchImplementation,
     retry: opts.retry,
+    budget: opts.budget,
   });
 }
 

@@ -24,6 +24,7 @@ export class JiraAttachmentTransfer {
       downloadStream(`${this.jira.baseUrl}/rest/api/3/attachment/content/${attachmentId}`, {
         authorization: this.jira.authorization,
         timeoutMs: this.jira.timeoutMs,
+        budget: this.jira.budget,
       }),
     );
   }
@@ -64,7 +65,11 @@ export class JiraAttachmentTransfer {
       json = await uploadStream(
         `${this.jira.baseUrl}/rest/api/3/issue/${encodeURIComponent(ticketId)}/attachments`,
         file,
-        { authorization: this.jira.authorization, timeoutMs: this.jira.timeoutMs },
+        {
+          authorization: this.jira.authorization,
+          timeoutMs: this.jira.timeoutMs,
+          budget: this.jira.budget,
+        },
       );
     } catch (e) {
       if (e instanceof TooLargeError) {

@@ -1,8 +1,12 @@
 // How the Jira adapter talks to Jira: the jira.js Version3Client for JSON calls, each call
 // classified (jira-errors.ts), checked against its schema, repeated inside the retry budget
-// as its access allows (retry.ts), and paced per issue when it writes (issue-write-limiter.ts).
-import { Version3Client } from 'jira.js';
+// as its access allows (retry.ts), paced per issue when it writes (issue-write-limiter.ts),
+// and paced as a whole by the site's burst limit (UpstreamBudget fed by every answer's
+// X-RateLimit-* headers and 429s: ../http/upstream-budget.ts).
+import { Version3Client, type RequestConfig } from 'jira.js';
 import { z } from 'zod';
+import { readJiraRateLimit } from '../http/rate-limit-headers';
+import { UpstreamBudget } from '../http/upstream-budget';
 import { withRetry, type RetryPolicy } from '../retry';
 import {
   IssueWriteLimiter,
@@ -31,6 +35,40 @@ export interface JiraClientOptions {
   readonly perIssueWriteLimits?: readonly WriteWindow[] | false;
   /** Safety margin added to each per-issue window. Default 200 ms. */
   readonly perIssueWriteMarginMs?: number;
+  /**
+   * The site's request budget (burst limit), fed by every answer's rate-limit headers.
+   * Default: one of its own, on the retry clock; false turns pacing off.
+   */
+  readonly budget?: UpstreamBudget | false;
+}
+
+/** Every answer of a jira.js call, success or failure, as status and headers. */
+type Observer = (status: number, headers: unknown) => void;
+
+/**
+ * Version3Client whose every request (all namespaces send through sendRequestFullResponse)
+ * reports its answer's status and headers to `observe`: jira.js hands its callers the
+ * body only, and the budget needs the X-RateLimit-* headers of successes too.
+ */
+class ObservedVersion3Client extends Version3Client {
+  constructor(
+    config: ConstructorParameters<typeof Version3Client>[0],
+    private readonly observe: Observer,
+  ) {
+    super(config);
+  }
+
+  override async sendRequestFullResponse<T>(requestConfig: RequestConfig) {
+    try {
+      const res = await super.sendRequestFullResponse<T>(requestConfig);
+      this.observe(res.status, res.headers);
+      return res;
+    } catch (e) {
+      const res = (e as { response?: { status?: unknown; headers?: unknown } }).response;
+      if (typeof res?.status === 'number') this.observe(res.status, res.headers);
+      throw e;
+    }
+  }
 }
 
 /**
@@ -52,6 +90,8 @@ export class JiraClient {
   readonly timeoutMs: number;
   private readonly retry: RetryPolicy;
   private readonly writeLimiter: IssueWriteLimiter | undefined;
+  /** The site's burst-limit budget (undefined: pacing off). */
+  readonly budget: UpstreamBudget | undefined;
   private myAccountId: Promise<string> | undefined;
 
   constructor(opts: JiraClientOptions) {
@@ -68,12 +108,30 @@ export class JiraClient {
             sleep: this.retry.sleep,
             marginMs: opts.perIssueWriteMarginMs,
           });
-    this.api = new Version3Client({
-      host: this.baseUrl,
-      authentication: { basic: { email: opts.email, apiToken: opts.apiToken } },
-      // axios does not retry; the queue does. Redirects are not followed for JSON calls.
-      baseRequestConfig: { timeout: this.timeoutMs, maxRedirects: 0 },
-    });
+    this.budget =
+      opts.budget === false
+        ? undefined
+        : (opts.budget ??
+          new UpstreamBudget({
+            source: 'jira',
+            read: readJiraRateLimit,
+            now: this.retry.now,
+            sleep: this.retry.sleep,
+          }));
+    this.api = new ObservedVersion3Client(
+      {
+        host: this.baseUrl,
+        authentication: { basic: { email: opts.email, apiToken: opts.apiToken } },
+        // axios does not retry; the queue does. Redirects are not followed for JSON calls.
+        baseRequestConfig: { timeout: this.timeoutMs, maxRedirects: 0 },
+      },
+      (status, headers) => this.budget?.observe(status, headers),
+    );
+  }
+
+  /** Sends one request inside the site's budget (waits for its slot, or refuses at once). */
+  paced<R>(send: () => Promise<R>): Promise<R> {
+    return this.budget === undefined ? send() : this.budget.run(send);
   }
 
   /** Waits for a write slot on this issue (no-op when pacing is off). */
@@ -105,7 +163,7 @@ export class JiraClient {
     if (writeTo !== undefined) await this.writeLimiter?.acquire(writeTo);
     let data: unknown;
     try {
-      data = await fn();
+      data = await this.paced(fn);
     } catch (e) {
       throw classifyJiraError(op, e);
     }

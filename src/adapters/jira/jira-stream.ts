@@ -6,6 +6,7 @@ import * as https from 'node:https';
 import { PassThrough, type Readable } from 'node:stream';
 import FormData from 'form-data';
 import { SyncError } from '../../domain/errors';
+import type { UpstreamBudget } from '../http/upstream-budget';
 import { httpError, JIRA_SOURCE as SOURCE, networkError } from './jira-errors';
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
@@ -17,6 +18,19 @@ export interface StreamRequestOptions {
   readonly authorization: string;
   /** Socket idle timeout. */
   readonly timeoutMs: number;
+  /** The site's request budget (JiraClient's): requests to the site's origin go through it. */
+  readonly budget?: UpstreamBudget;
+}
+
+/** `send` inside the site's budget, when there is one; its answer is reported to it. */
+async function budgeted(
+  budget: UpstreamBudget | undefined,
+  request: () => Promise<http.IncomingMessage>,
+): Promise<http.IncomingMessage> {
+  if (budget === undefined) return request();
+  const res = await budget.run(request);
+  budget.observe(res.statusCode ?? 0, res.headers);
+  return res;
 }
 
 function send(
@@ -103,7 +117,10 @@ export async function downloadStream(
   for (let hop = 0; ; hop++) {
     const headers: Record<string, string> = { Accept: '*/*' };
     if (withAuth) headers['Authorization'] = opts.authorization;
-    const res = await send(url, 'GET', headers, opts.timeoutMs, op);
+    // The site's own requests count against its budget; the media host's do not.
+    const res = await budgeted(url.origin === origin ? opts.budget : undefined, () =>
+      send(url, 'GET', headers, opts.timeoutMs, op),
+    );
     const status = res.statusCode ?? 0;
     if (REDIRECTS.has(status)) {
       res.resume();
@@ -170,29 +187,35 @@ export async function uploadStream(
       `Content-Type: ${mimeType}\r\n\r\n`,
   });
   let sourceError: unknown;
-  const res = await send(
-    new URL(url),
-    'POST',
-    {
-      ...form.getHeaders(),
-      Accept: 'application/json',
-      Authorization: opts.authorization,
-      'X-Atlassian-Token': 'no-check',
-    },
-    opts.timeoutMs,
-    op,
-    (req) => {
-      file.content.once('error', (e) => {
-        sourceError = e;
-        req.destroy(e);
-      });
-      form.on('error', (e: unknown) => {
-        sourceError ??= e;
-        req.destroy(e instanceof Error ? e : new Error('upload source failed'));
-      });
-      form.pipe(req);
-    },
-  ).catch((e: unknown) => {
+  let sent = false;
+  const res = await budgeted(opts.budget, () => {
+    sent = true;
+    return send(
+      new URL(url),
+      'POST',
+      {
+        ...form.getHeaders(),
+        Accept: 'application/json',
+        Authorization: opts.authorization,
+        'X-Atlassian-Token': 'no-check',
+      },
+      opts.timeoutMs,
+      op,
+      (req) => {
+        file.content.once('error', (e) => {
+          sourceError = e;
+          req.destroy(e);
+        });
+        form.on('error', (e: unknown) => {
+          sourceError ??= e;
+          req.destroy(e instanceof Error ? e : new Error('upload source failed'));
+        });
+        form.pipe(req);
+      },
+    );
+  }).catch((e: unknown) => {
+    // Refused by the budget before sending: the source is not read, release it.
+    if (!sent) file.content.destroy();
     if (sourceError !== undefined) throw sourceFailure(sourceError);
     throw e;
   });

@@ -2,8 +2,12 @@
 // (an OAuth client-credentials token, cached and renewed before `expires_in` and once on a
 // 401, or legacy `EMAIL/token:API_TOKEN` basic auth), each call classified
 // (zendesk-errors.ts), checked against its schema and repeated inside the retry budget as
-// its access allows (retry.ts). Redirects are never followed with credentials.
+// its access allows (retry.ts). Redirects are never followed with credentials. Requests to
+// the account's origin are paced by its requests-per-minute budget (UpstreamBudget fed by
+// every answer's X-Rate-Limit headers and 429s: ../http/upstream-budget.ts).
 import { z } from 'zod';
+import { readZendeskRateLimit } from '../http/rate-limit-headers';
+import { UpstreamBudget } from '../http/upstream-budget';
 import { withRetry, type RetryPolicy } from '../retry';
 import { httpError, networkError, parseZendesk, ZENDESK_SOURCE } from './zendesk-errors';
 import { meSchema, tokenSchema } from './zendesk-schemas';
@@ -25,6 +29,11 @@ export interface ZendeskClientOptions {
   readonly now?: () => number;
   /** Renew an OAuth token this long before it expires. Default 60 s. */
   readonly tokenRenewMarginMs?: number;
+  /**
+   * The account's request budget, fed by every answer's rate-limit headers. Default: one of
+   * its own, on the retry clock; false turns pacing off.
+   */
+  readonly budget?: UpstreamBudget | false;
 }
 
 /** `idempotent`: repeated on any transient failure; `refusals`: only on 429/503+Retry-After. */
@@ -47,6 +56,8 @@ export class ZendeskClient {
   readonly timeoutMs: number;
   readonly now: () => number;
   private readonly retry: RetryPolicy;
+  /** The account's requests-per-minute budget (undefined: pacing off). */
+  readonly budget: UpstreamBudget | undefined;
   private token: Promise<CachedToken> | undefined;
   private me: Promise<{ id: number; name: string }> | undefined;
 
@@ -56,6 +67,16 @@ export class ZendeskClient {
     this.timeoutMs = opts.requestTimeoutMs ?? 30_000;
     this.retry = opts.retry ?? {};
     this.now = opts.now ?? this.retry.now ?? Date.now;
+    this.budget =
+      opts.budget === false
+        ? undefined
+        : (opts.budget ??
+          new UpstreamBudget({
+            source: 'zendesk',
+            read: readZendeskRateLimit,
+            now: this.now,
+            sleep: this.retry.sleep,
+          }));
   }
 
   get authKind(): ZendeskAuth['kind'] {
@@ -119,16 +140,24 @@ export class ZendeskClient {
     } = {},
   ): Promise<Response> {
     const url = pathOrUrl.startsWith('http') ? pathOrUrl : `${this.baseUrl}${pathOrUrl}`;
-    try {
-      return await fetch(url, {
-        method,
-        redirect: 'manual',
-        signal: AbortSignal.timeout(this.timeoutMs),
-        ...init,
-      } as RequestInit);
-    } catch (e) {
-      throw networkError(op, e);
-    }
+    const request = async (): Promise<Response> => {
+      try {
+        return await fetch(url, {
+          method,
+          redirect: 'manual',
+          signal: AbortSignal.timeout(this.timeoutMs),
+          ...init,
+        } as RequestInit);
+      } catch (e) {
+        throw networkError(op, e);
+      }
+    };
+    // The attachment host (another origin) is not the account's API: not in its budget.
+    const budget = new URL(url).origin === this.origin ? this.budget : undefined;
+    if (budget === undefined) return request();
+    const res = await budget.run(request);
+    budget.observe(res.status, res.headers);
+    return res;
   }
 
   /** Sends an authenticated API request once (a 401 renews an OAuth token and tries once more). */

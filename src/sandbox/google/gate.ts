@@ -3,7 +3,7 @@
 // token, then the route (its strict template) and its query parameters. /_control is
 // exempt from all of them.
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { sendError, sendFault } from './answers';
+import { sendError, sendFault, sendJson } from './answers';
 import { drain } from './body';
 import { createCtx, ctxOf, isControlPath, requestUrl, type Ctx } from './context';
 import { invalid, SimHttpError } from './errors';
@@ -88,7 +88,16 @@ export function createGate(rt: SimRuntime): Gate {
       return refuse(ctx, new SimHttpError(403, 'PERMISSION_DENIED', PERMISSION_DENIED));
     }
   };
-  const hooks = [open, faults, checks];
+  // The project's quota counts the requests that passed the checks (project-quota.ts).
+  const quota: Hook = async (request, reply) => {
+    const ctx = ctxOf(request);
+    if (!ctx || reply.sent) return;
+    const refused = rt.quota.admit();
+    if (refused === undefined) return;
+    await drain(ctx.req);
+    sendJson(rt, ctx, 429, refused);
+  };
+  const hooks = [open, faults, checks, quota];
   return {
     hooks,
     async run(request, reply) {

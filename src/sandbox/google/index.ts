@@ -2,6 +2,8 @@
 export { startGoogleSimulator } from './simulator';
 export type { GoogleSimulator, GoogleSimulatorOptions, SimStats } from './types';
 export type { FaultSpec } from '../faults';
+export type { SimProjectQuota } from './project-quota';
+export { GOOGLE_DEFAULT_PROJECT_QUOTA } from './project-quota';
 export { FaultRegistry } from '../faults';
 /** The API methods that write (stats keys), e.g. to count a run's writes. */
 export { WRITE_ROUTES as GOOGLE_WRITE_ROUTES } from './routing';

@@ -2,6 +2,7 @@
 // counters of the running server, and its pending latency timers.
 import type { Exchange } from '../exchange';
 import type { FaultRegistry } from '../faults';
+import { GOOGLE_DEFAULT_PROJECT_QUOTA, ProjectQuota, type SimProjectQuota } from './project-quota';
 import type { GoogleSimState } from './state';
 import type { ParentAccess, SimStats } from './types';
 
@@ -13,6 +14,7 @@ export interface SimRuntimeOptions {
   readonly onExchange?: (ex: Exchange) => void;
   readonly classifications: readonly { id: string; displayName: string }[];
   readonly parentAccess?: Readonly<Record<string, ParentAccess>>;
+  readonly projectQuota?: SimProjectQuota | false;
 }
 
 export class SimRuntime {
@@ -22,6 +24,8 @@ export class SimRuntime {
   readonly maxUploadBytes?: number;
   readonly onExchange?: (ex: Exchange) => void;
   readonly classifications: readonly { id: string; displayName: string }[];
+  /** The project's requests per minute (project-quota.ts). */
+  readonly quota: ProjectQuota;
   private readonly parentAccess: Readonly<Record<string, ParentAccess>>;
   down = false;
   private counts: SimStats = { total: 0, byRoute: {} };
@@ -35,6 +39,7 @@ export class SimRuntime {
     this.onExchange = opts.onExchange;
     this.classifications = opts.classifications;
     this.parentAccess = opts.parentAccess ?? {};
+    this.quota = new ProjectQuota(opts.projectQuota ?? GOOGLE_DEFAULT_PROJECT_QUOTA);
   }
 
   /** What the caller may do under `parent` (its IAM roles there). */

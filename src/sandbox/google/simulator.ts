@@ -29,6 +29,7 @@ import {
 import { SimRuntime } from './runtime';
 import { GoogleSimState } from './state';
 import type { GoogleSimulator, GoogleSimulatorOptions, SimStats } from './types';
+import type { SimProjectQuota } from './project-quota';
 
 class GoogleSimulatorServer implements GoogleSimulator {
   readonly faults: FaultRegistry;
@@ -64,6 +65,7 @@ class GoogleSimulatorServer implements GoogleSimulator {
       onExchange: opts.onExchange,
       classifications: opts.classifications ?? SANDBOX_CLASSIFICATIONS,
       parentAccess: opts.parentAccess,
+      projectQuota: opts.projectQuota,
     });
     this.app = buildGoogleSimApp(this.rt, this);
   }
@@ -82,6 +84,14 @@ class GoogleSimulatorServer implements GoogleSimulator {
 
   setDown(down: boolean): void {
     this.rt.down = down;
+  }
+
+  setProjectQuota(quota: SimProjectQuota | false): void {
+    this.rt.quota.set(quota);
+  }
+
+  quotaRejections(): number {
+    return this.rt.quota.rejections();
   }
 
   stats(): SimStats {

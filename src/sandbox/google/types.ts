@@ -1,5 +1,6 @@
 // The simulator's public surface: its options and the programmatic API tests drive.
 import type { Exchange } from '../exchange';
+import type { SimProjectQuota } from './project-quota';
 import type { FaultRegistry } from '../faults';
 import type {
   PersonAttachmentInput,
@@ -44,6 +45,12 @@ export interface GoogleSimulatorOptions {
   maxUploadBytes?: number;
   /** Called for every API request answered (not for /_control, not for dropped ones). */
   onExchange?: (ex: Exchange) => void;
+  /**
+   * The project's request quota (project-quota.ts): over it, 429 RESOURCE_EXHAUSTED in
+   * Google's envelope. Default 600 a minute (an assumption: the CSAPI's is not published);
+   * false turns it off.
+   */
+  projectQuota?: SimProjectQuota | false;
 }
 
 export interface SimStats {
@@ -60,6 +67,10 @@ export interface GoogleSimulator {
   readonly token: string;
   readonly faults: FaultRegistry;
   setDown(down: boolean): void;
+  /** Replaces the project's request quota (false: off). */
+  setProjectQuota(quota: SimProjectQuota | false): void;
+  /** API requests refused so far by the project's quota. */
+  quotaRejections(): number;
   stats(): SimStats;
   resetStats(): void;
   createCase(input: PersonCaseInput): SimCase;

@@ -87,6 +87,7 @@ export function buildJiraApp(
   app.addHook('onRequest', pipeline.statsHook);
   app.addHook('onRequest', faults);
   app.addHook('onRequest', pipeline.downHook);
+  if (!mediaOnly) app.addHook('onRequest', ctx.burst.hook(pipeline.skip));
   app.addHook('onRequest', pipeline.guardHook);
   app.addHook('preParsing', pipeline.bodyHook);
 

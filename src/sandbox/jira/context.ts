@@ -14,6 +14,7 @@ import {
   type SimUser,
 } from './state-model';
 import { JIRA_PER_ISSUE_WRITE_LIMITS, PerIssueWriteLimit } from './write-limit';
+import { JIRA_DEFAULT_BURST_LIMIT, TenantBurstLimit } from './burst-limit';
 import type { JiraSimulatorOptions, SimStats } from './types';
 
 const DEFAULT_PROJECTS: JiraSimProject[] = [
@@ -28,6 +29,8 @@ export interface SimContext {
   readonly state: JiraState;
   readonly faults: FaultRegistry;
   readonly writeLimit: PerIssueWriteLimit;
+  /** The tenant's burst limit (burst-limit.ts). */
+  readonly burst: TenantBurstLimit;
   readonly email: string;
   readonly apiToken: string;
   readonly apiUser: SimUser;
@@ -64,6 +67,7 @@ export function createContext(opts: JiraSimulatorOptions): SimContext {
         ? []
         : (opts.perIssueWriteLimits ?? JIRA_PER_ISSUE_WRITE_LIMITS),
     ),
+    burst: new TenantBurstLimit(opts.burstLimit ?? JIRA_DEFAULT_BURST_LIMIT),
     email,
     apiToken,
     apiUser,

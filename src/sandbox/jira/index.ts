@@ -3,7 +3,7 @@
 // comments (JSM internal comments via `sd.public.comment`), properties, attachments
 // (multipart upload with the XSRF header and the site's limit, 303 download redirect to a
 // media URL), /myself, priorities, fields. Plus Jira Cloud's per-issue write limit (429 +
-// Retry-After), fault injection, stats, an exchange hook, a programmatic "person" API and a
+// Retry-After), its tenant burst limit (X-RateLimit-* headers, 429), fault injection, stats, an exchange hook, a programmatic "person" API and a
 // /_control HTTP API for tests and the sandbox.
 //
 // Layout: app.ts builds the Fastify apps from one route plugin per API area (*-routes.ts)
@@ -28,6 +28,8 @@ export type { AttachmentSnapshot, CommentSnapshot, IssueSnapshot } from './snaps
 export type { JiraSimCustomField, JiraSimProject, SimTransition } from './state-model';
 export type { FaultSpec } from '../faults';
 export type { SimWriteWindow } from './write-limit';
+export type { SimBurstLimit } from './burst-limit';
+export { JIRA_DEFAULT_BURST_LIMIT, BURST_REASON } from './burst-limit';
 export { JIRA_PER_ISSUE_WRITE_LIMITS, PER_ISSUE_WRITE_REASON } from './write-limit';
 export { ISSUE_NOT_FOUND } from './state-model';
 export { jiraDate } from './wire';
@@ -71,6 +73,8 @@ export async function startJiraSimulator(opts: JiraSimulatorOptions = {}): Promi
     },
     setPerIssueWriteLimits: (limits) => writeLimit.setWindows(limits === false ? [] : limits),
     perIssueWriteRejections: () => writeLimit.rejected(),
+    setBurstLimit: (limit) => ctx.burst.set(limit),
+    burstRejections: () => ctx.burst.rejections(),
     stats: () => ({ total: ctx.stats.total, byRoute: { ...ctx.stats.byRoute } }),
     resetStats: () => {
       ctx.stats = { total: 0, byRoute: {} };

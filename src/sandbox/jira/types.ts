@@ -5,6 +5,7 @@ import type { FaultRegistry } from '../faults';
 import type { AttachmentSnapshot, CommentSnapshot, IssueSnapshot } from './snapshots';
 import type { JiraSimCustomField, JiraSimProject, SimTransition } from './state-model';
 import type { SimWriteWindow } from './write-limit';
+import type { SimBurstLimit } from './burst-limit';
 
 export interface JiraSimulatorOptions {
   /** Listen port on 127.0.0.1 (0: any free port). */
@@ -45,6 +46,13 @@ export interface JiraSimulatorOptions {
    * Default: the documented 20 per 2 s and 100 per 30 s; false (or []) turns it off.
    */
   perIssueWriteLimits?: readonly SimWriteWindow[] | false;
+  /**
+   * Jira Cloud's burst rate limit (burst-limit.ts): a token bucket for the tenant, on real
+   * time, whose state every API answer reports in X-RateLimit-* headers; over it 429 with
+   * Retry-After and `RateLimit-Reason: jira-burst-based`. Default 100 requests refilled at
+   * 40/s (an assumption: Atlassian publishes no thresholds); false turns it off.
+   */
+  burstLimit?: SimBurstLimit | false;
 }
 
 export interface SimStats {
@@ -98,6 +106,10 @@ export interface JiraSimulator {
   setPerIssueWriteLimits(limits: readonly SimWriteWindow[] | false): void;
   /** API writes refused so far by the per-issue write limit. */
   perIssueWriteRejections(): number;
+  /** Replaces the tenant's burst limit (false: off). */
+  setBurstLimit(limit: SimBurstLimit | false): void;
+  /** API requests refused so far by the burst limit. */
+  burstRejections(): number;
   stats(): SimStats;
   resetStats(): void;
   createIssue(input: PersonIssueInput): IssueSnapshot;

@@ -161,6 +161,7 @@ export function buildZendeskApp(
     }),
   );
   app.addHook('onRequest', down);
+  if (!contentHost) app.addHook('onRequest', ctx.accountLimit.hook(isControl, send));
   app.addHook('onRequest', guard);
 
   // JSON stays Fastify's; forms for the OAuth grant; anything else (uploads) is left unread

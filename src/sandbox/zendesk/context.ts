@@ -5,6 +5,7 @@ import type { Exchange } from '../exchange';
 import { FaultRegistry } from '../faults';
 import { ZendeskAuth } from './auth';
 import { DEFAULT_TICKET_UPDATE_LIMIT, SlidingWindow } from './limits';
+import { AccountRateLimit, ZENDESK_DEFAULT_ACCOUNT_LIMIT } from './account-limit';
 import { ZendeskState } from './state';
 import type { ZendeskSimStats, ZendeskSimulatorOptions } from './types';
 import { wire, type Wire } from './wire';
@@ -16,6 +17,8 @@ export interface SimContext {
   readonly faults: FaultRegistry;
   readonly exportLimit: SlidingWindow;
   readonly updateLimit: SlidingWindow | undefined;
+  /** The account's requests per minute (account-limit.ts). */
+  readonly accountLimit: AccountRateLimit;
   readonly uploadLimit: number;
   readonly clientId: string;
   readonly clientSecret: string;
@@ -55,6 +58,7 @@ export function createContext(opts: ZendeskSimulatorOptions): SimContext {
     faults: new FaultRegistry(opts.random ?? Math.random),
     exportLimit: new SlidingWindow(opts.exportRequestsPerMinute ?? 10, 60_000),
     updateLimit: limit === false ? undefined : new SlidingWindow(limit.updates, limit.perMs),
+    accountLimit: new AccountRateLimit(opts.accountRateLimit ?? ZENDESK_DEFAULT_ACCOUNT_LIMIT),
     uploadLimit: opts.uploadLimitBytes ?? DEFAULT_UPLOAD_LIMIT,
     clientId,
     clientSecret,

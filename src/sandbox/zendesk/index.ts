@@ -4,7 +4,8 @@
 // id), comments (cursor pages, audit metadata), the cursor incremental export (with its
 // 10/minute limit), streamed uploads with 60-minute tokens, and downloads from a second
 // listener that refuses credentials. Plus the per-ticket update limit, fault injection,
-// the "down" switch, stats, an exchange hook, a person API and /_control.
+// the account's requests per minute (account-limit.ts: X-Rate-Limit headers, 429), the
+// "down" switch, stats, an exchange hook, a person API and /_control.
 // Choice: solving (or closing) a ticket without an assignee assigns the API user.
 //
 // Layout: app.ts builds both Fastify apps from one route plugin per API area (*-routes.ts)
@@ -31,6 +32,8 @@ export type {
   ZendeskTicketSnapshot,
 } from './types';
 export type { FaultSpec } from '../faults';
+export type { SimAccountRateLimit, ZendeskPlan } from './account-limit';
+export { ZENDESK_PLAN_LIMITS } from './account-limit';
 
 async function listen(app: FastifyInstance, port: number): Promise<string> {
   await app.listen({ port, host: '127.0.0.1' });
@@ -62,6 +65,8 @@ export async function startZendeskSimulator(
     },
     stats: () => ({ requests: ctx.stats.requests, byRoute: { ...ctx.stats.byRoute } }),
     contentAuthRefusals: () => ctx.stats.contentAuthRefusals,
+    setAccountRateLimit: (limit) => ctx.accountLimit.set(limit),
+    accountRateLimitRejections: () => ctx.accountLimit.rejections(),
     createTicket: person.create,
     addComment: person.comment,
     addAttachment: person.attachment,

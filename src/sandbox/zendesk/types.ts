@@ -3,6 +3,7 @@
 // the REST API, its auth and its limits), and the plain snapshots it hands out.
 import type { Exchange } from '../exchange';
 import type { FaultRegistry } from '../faults';
+import type { SimAccountRateLimit } from './account-limit';
 
 export type ZendeskPriority = 'urgent' | 'high' | 'normal' | 'low';
 export type ZendeskStatus = 'new' | 'open' | 'pending' | 'hold' | 'solved' | 'closed';
@@ -23,6 +24,12 @@ export interface ZendeskSimulatorOptions {
   exportRequestsPerMinute?: number;
   /** API updates accepted per ticket per window (default 30 per 10 minutes; false = off). */
   perTicketUpdateLimit?: false | { updates: number; perMs: number };
+  /**
+   * The account's requests per minute (account-limit.ts): X-Rate-Limit / ratelimit-* headers
+   * on every API answer, 429 with Retry-After over it. Default the Enterprise plan (700 a
+   * minute); `{ plan }` or `{ requestsPerMinute }` for another; false turns it off.
+   */
+  accountRateLimit?: SimAccountRateLimit | false;
   onExchange?: (ex: Exchange) => void;
 }
 
@@ -110,6 +117,10 @@ export interface ZendeskSimulator {
   stats(): ZendeskSimStats;
   /** Requests the attachment host refused because they carried an Authorization header. */
   contentAuthRefusals(): number;
+  /** Replaces the account's rate limit (false: off). */
+  setAccountRateLimit(limit: SimAccountRateLimit | false): void;
+  /** API requests refused so far by the account's rate limit. */
+  accountRateLimitRejections(): number;
   createTicket(input: ZendeskTicketInput): ZendeskTicketSnapshot;
   addComment(ticketId: number, input: ZendeskCommentInput): ZendeskCommentSnapshot;
   addAttachment(ticketId: number, input: ZendeskAttachmentInput): ZendeskCommentSnapshot;
