@@ -483,7 +483,7 @@ describe.each([servicenowIncidentWorld, servicenowCaseWorld].map((w) => [w.table
       expect(sh.connector.localQueue!.stats().pending).toBe(0);
     });
 
-    test('a field of the sync query missing from the table: the boot fails naming it; nothing syncs, no record is taken for selected', async () => {
+    test('a field of the sync query missing from the table: the boot fails naming it, and nothing syncs (the ignored term would sync every record)', async () => {
       const sh = await start();
       sh.crm.sim.dropField(table, 'u_sync_google_cloud_support');
       // Had the instance's silently ignored query term been used, this record would sync.
