@@ -236,7 +236,7 @@ export async function runPollCostServiceNow(
 
 function serviceNowPollRows(results: readonly ServiceNowPollResult[]): Row[] {
   return results.flatMap((r) => {
-    const scen = `${r.mappings.toLocaleString('en-US')} open, ${r.changed} changed/side (servicenow ${r.table})`;
+    const scen = `servicenow ${r.table}: ${r.mappings.toLocaleString('en-US')} open, ${r.changed} changed/side`;
     const upstream = r.googleCalls + r.serviceNowCalls;
     const idle = r.changed === 0;
     return [

@@ -11,6 +11,7 @@ import { execFileSync } from 'node:child_process';
 import { runAttachments } from './attachments';
 import { runCatchUp } from './catch-up';
 import { runPollCost } from './poll-cost';
+import { runPollCostServiceNow } from './poll-cost-servicenow';
 import { build, machine, REPO } from './proc';
 import { runStartup } from './startup';
 import { runSyncCost } from './sync-cost';
@@ -121,11 +122,11 @@ async function main(): Promise<void> {
     if (built !== null) throw new Error(`npm run build failed:\n${built}`);
   };
 
-  await section(
-    '1',
-    'poll cost vs open mappings',
-    async () => (await runPollCost(sizes.poll, [0, 10], sizes.pollReps)).rows,
-  );
+  await section('1', 'poll cost vs open mappings', async () => [
+    ...(await runPollCost(sizes.poll, [0, 10], sizes.pollReps)).rows,
+    ...(await runPollCostServiceNow(sizes.poll, [0, 10], ['incident', 'sn_customerservice_case']))
+      .rows,
+  ]);
   await section('2', 'sync cost per mirrored comment', () => runSyncCost(sizes.comments));
   await section('3', 'attachments streamed through the connector process', async () => {
     await needBuild();

@@ -123,7 +123,13 @@ async function makeServiceNowCrm(
     ...(c.assignmentGroup !== null ? { assignmentGroup: c.assignmentGroup } : {}),
     retry,
     ...(log !== undefined
-      ? { log: { warn: (f, m) => log.warn(f, m), error: (f, m) => (log.error ?? log.warn)(f, m) } }
+      ? {
+          log: {
+            warn: (f, m) => log.warn(f, m),
+            // Called on the logger (a detached pino method throws a TypeError).
+            error: (f, m) => (log.error ? log.error(f, m) : log.warn(f, m)),
+          },
+        }
       : {}),
   });
   let missing: readonly string[] = [];

@@ -5,8 +5,8 @@
 // API user and a mirrored comment carries its audit metadata, exactly as in a chaos run.
 // The judge must accept correctly mirrored pairs and name each way a pair can be wrong
 // (duplicate, missing, out of order, echo, a second ticket, a second notice, other bytes,
-// a public mirror), for every CRM; and for Zendesk, tell the files' carrier comments from
-// comments without hiding a stray one.
+// a public mirror), for every CRM (ServiceNow on both tables: the chaos run uses one); and
+// for Zendesk, tell the files' carrier comments from comments without hiding a stray one.
 import { Readable } from 'node:stream';
 import { loadConfig } from '../../src/config';
 import { makeCrm } from '../../src/wiring';
@@ -16,6 +16,7 @@ import type { ZendeskSimulator } from '../../src/sandbox/zendesk';
 import { FILE_ATTACHED_TEXT } from '../../src/adapters/zendesk/zendesk-crm';
 import {
   CHAOS_DESKS,
+  servicenowCaseChaos,
   zendeskChaos,
   type ChaosDesk,
   type ChaosDeskKind,
@@ -120,9 +121,15 @@ async function convergedPair(j: Judged) {
   return { pair, id, key, g1, g2, j1, j2, ga, ja };
 }
 
-describe.each(CHAOS_DESKS)('the chaos judge on $label', (kind) => {
+/** Every chaos desk, and ServiceNow's other table (the judge's rules apply to both). */
+const JUDGED = [...CHAOS_DESKS, servicenowCaseChaos].map((kind) => ({
+  title: kind.variant ? `${kind.label} (${kind.variant})` : kind.label,
+  kind,
+}));
+
+describe.each(JUDGED)('the chaos judge on $title', ({ kind }) => {
   const state = judged(kind);
-  const crm = kind.label;
+  const crm = kind.label; // how the judge names the CRM in its problems
 
   test('a correctly mirrored pair opened on Google has no problems and every item is counted', async () => {
     await convergedPair(state());
@@ -281,9 +288,10 @@ describe.each(CHAOS_DESKS)('the chaos judge on $label', (kind) => {
   });
 });
 
-/** The CRM's ticket id behind its reference (Jira: key → id; Zendesk: the id itself). */
+/** The CRM's ticket id behind its reference (Jira: key → id; Zendesk: the id itself; ServiceNow: number → sys_id). */
 async function idOf(j: Judged, key: string): Promise<string> {
-  const t = await j.crm.get(key);
+  const id = j.desk.started.driver.getTicket(key)?.id;
+  const t = id === undefined ? null : await j.crm.get(id);
   if (!t) throw new Error(`no ticket ${key}`);
   return t.id;
 }

@@ -217,7 +217,12 @@ describe('ServiceNowCrm on the ServiceNow simulator', () => {
     });
     const before = calls(`/api/now/table/incident/${id}`, 'PATCH');
     const e = await syncErrorOf(crm.addComment(id, 'x', { visibility: 'internal' }));
-    expect([e.kind, e.status]).toEqual(['permanent', 403]);
+    // The item is dropped for good, the rest of the pair syncs (mirror-items: ReadOnlyTargetError).
+    expect([e.name, e.kind, (e.cause as { status?: number }).status]).toEqual([
+      'ReadOnlyTargetError',
+      'permanent',
+      403,
+    ]);
     expect(e.message).toMatch(/change freeze/);
     expect(calls(`/api/now/table/incident/${id}`, 'PATCH') - before).toBe(1);
     expect(w.logs).toContainEqual({
@@ -257,7 +262,11 @@ describe('ServiceNowCrm on the ServiceNow simulator', () => {
     w.sim.resolve(id, { closed: true });
     await crm.close(id);
     const e = await syncErrorOf(crm.addComment(id, 'late', { visibility: 'public' }));
-    expect([e.kind, e.status]).toEqual(['permanent', 403]);
+    expect([e.name, e.kind, (e.cause as { status?: number }).status]).toEqual([
+      'ReadOnlyTargetError',
+      'permanent',
+      403,
+    ]);
   });
 
   it('resolves a case with its resolution code; priorities go through priority, not impact', async () => {

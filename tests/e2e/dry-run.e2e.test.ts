@@ -34,7 +34,7 @@ function googleWrites(g: GoogleSimulator): number {
   return [...GOOGLE_WRITE_ROUTES].reduce((n, r) => n + (byRoute[r] ?? 0), 0);
 }
 
-describe.each(CRMS.map((world) => [world.name, world] as const))(
+describe.each(CRMS.map((world) => [world.label, world] as const))(
   'DRY_RUN end to end (%s)',
   (_name, world) => {
     test('the sandbox`s seeded cases: nothing written for hours, each action said once; then live, once', async () => {

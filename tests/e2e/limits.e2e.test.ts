@@ -2,7 +2,15 @@
 // (a log line and the task's outcome) and loses nothing elsewhere. The CRM differences live
 // in tests/support/crm-worlds.ts; what exists in one CRM only is in its own describe below.
 import { startHarness, PARENT, type DeskHarness } from '../support/e2e-harness';
-import { CRMS, jiraWorld, zendeskWorld, type CrmWorld } from '../support/crm-worlds';
+import {
+  CRMS,
+  jiraWorld,
+  servicenowCaseWorld,
+  servicenowIncidentWorld,
+  zendeskWorld,
+  type CrmWorld,
+} from '../support/crm-worlds';
+import type { ServiceNowSimulator } from '../../src/sandbox/servicenow';
 
 let h: DeskHarness<unknown> | undefined;
 afterEach(async () => {
@@ -45,7 +53,7 @@ const deskBodies = (harness: DeskHarness<unknown>, key: string) =>
 const failedTasks = (harness: DeskHarness<unknown>) =>
   harness.logs.filter((l) => /task (failed|dropped)/.test(String(l.message)));
 
-describe.each(CRMS.map((world) => [world.name, world] as const))(
+describe.each(CRMS.map((world) => [world.label, world] as const))(
   'limits and bad input (%s)',
   (_name, world: CrmWorld) => {
     test('a ticket comment over 12,800 characters reaches Google as numbered parts that rebuild it', async () => {
@@ -61,7 +69,9 @@ describe.each(CRMS.map((world) => [world.name, world] as const))(
       await h.round();
       const parts = googleBodies(h, name).filter((b) => b.startsWith('[Company Comment'));
       expect(parts.length).toBeGreaterThanOrEqual(4);
-      const header = /^\[Company Comment (\d+) by Sam\] \(part (\d+)\/(\d+)\)\n/;
+      const header = new RegExp(
+        `^\\[Company Comment (${world.commentIdPattern}) by Sam\\] \\(part (\\d+)\\/(\\d+)\\)\\n`,
+      );
       parts.forEach((p, i) => {
         const m = header.exec(p);
         expect(m).not.toBeNull();
@@ -134,7 +144,7 @@ describe.each(CRMS.map((world) => [world.name, world] as const))(
       expect(
         googleBodies(h, name).filter(
           (b) =>
-            /^\[Company Comment \d+ by Sam\]\n/.test(b) &&
+            new RegExp(`^\\[Company Comment ${world.commentIdPattern} by Sam\\]\\n`).test(b) &&
             b.includes('quoting what I expect Google to say'),
         ),
       ).toHaveLength(1);
@@ -415,3 +425,125 @@ describe('limits and bad input: Zendesk only', () => {
     expect(zh.connector.localQueue!.stats().pending).toBe(0);
   });
 });
+
+// What only a ServiceNow instance does to the connector, for both tables: its business
+// rules, its dictionary and its ACLs, each with one clear outcome (a log line, the task's
+// outcome) and nothing lost elsewhere. (A deleted record is the shared scenario above; the
+// simulator models these as README "With ServiceNow" lists.)
+describe.each([servicenowIncidentWorld, servicenowCaseWorld].map((w) => [w.table, w] as const))(
+  'limits and bad input: ServiceNow only (%s)',
+  (table, world) => {
+    const start = async (): Promise<DeskHarness<ServiceNowSimulator>> => {
+      const sh = await startHarness({ world });
+      h = sh;
+      return sh;
+    };
+    const refusals = (sh: DeskHarness<unknown>) =>
+      sh.logs.filter(
+        (l) =>
+          l.message ===
+          'servicenow refused the request (ACL, data policy or business rule): dropped',
+      );
+
+    test('a business rule refusing work notes: that Google comment is dropped once with ServiceNow`s message logged; the rest of the pair syncs', async () => {
+      const sh = await start();
+      const { name, key } = await pairFromGoogle(sh);
+      sh.crm.sim.addBusinessRule({ table, field: 'work_notes', message: 'Work notes are frozen' });
+      const g = sh.google.addComment(name, { body: 'refused by the rule', displayName: 'Alex' });
+      sh.desk.addComment(key, { body: 'customer-visible reply', displayName: 'Sam' });
+      sh.google.setPriority(name, 'P1');
+      await sh.round();
+      await sh.round();
+      // ServiceNow's own words reach the operator, once; the item is recorded as dropped.
+      expect(refusals(sh)).toEqual([
+        expect.objectContaining({
+          severity: 'WARNING',
+          op: `PATCH ${table} (comment)`,
+          snDetail: 'Work notes are frozen',
+        }),
+      ]);
+      expect(sh.logs.filter((l) => l.message === 'item dropped: the target is read-only')).toEqual([
+        expect.objectContaining({
+          item: 'comment',
+          side: 'google',
+          sourceId: g.name.split('/').pop(),
+        }),
+      ]);
+      expect(deskBodies(sh, key)).toEqual(['customer-visible reply']);
+      // The rest of the pair: the ServiceNow comment reached Google, the priority the record.
+      expect(
+        googleBodies(sh, name).filter((b) => b.endsWith('\ncustomer-visible reply')),
+      ).toHaveLength(1);
+      expect(sh.desk.getTicket(key)!.priority).toBe(world.deskPriority('P1'));
+      // Not retried: later syncs of the pair (Google changes again) do not send it again.
+      sh.google.addComment(name, { body: 'second try', displayName: 'Alex' });
+      await sh.round();
+      expect(refusals(sh)).toHaveLength(2); // the new comment, refused once
+      expect(failedTasks(sh)).toEqual([]);
+      expect(sh.connector.localQueue!.stats().pending).toBe(0);
+    });
+
+    test('a field of the sync query missing from the table: the boot fails naming it, and nothing syncs (the ignored term would sync every record)', async () => {
+      const sh = await start();
+      sh.crm.sim.dropField(table, 'u_sync_google_cloud_support');
+      // Had the instance's silently ignored query term been used, this record would sync.
+      sh.desk.createTicket({ summary: 'would widen the sync', description: 'd', priority: 'P2' });
+      sh.google.createCase({
+        parent: PARENT,
+        displayName: 'waits',
+        description: 'd',
+        priority: 'P2',
+      });
+      await expect(sh.connector.ready()).rejects.toThrow(
+        `SERVICENOW_TABLE=${table} has no field u_sync_google_cloud_support`,
+      );
+      expect((await sh.cron('/tasks/poll-company')).status).toBe(500);
+      expect(sh.logs.filter((l) => l.route === '/tasks/poll-company').at(-1)).toMatchObject({
+        severity: 'ERROR',
+        error: 'ConfigError',
+      });
+      // (server.ts's main() stops the boot on this error, so no sync task runs on App Engine.)
+      await sh.connector.localQueue!.idle();
+      expect(sh.google.listCases()).toHaveLength(1); // the person's own case only
+      expect(sh.desk.listTickets()).toHaveLength(1); // the person's own record only
+      expect(sh.crm.sim.listRecords(table).every((r) => r.correlation_id === '')).toBe(true);
+    });
+
+    test('the journal hidden from the integration user: the sync says which grant is missing, writes no comment twice, and catches up once readable', async () => {
+      const sh = await start();
+      const { name, key } = await pairFromGoogle(sh);
+      sh.crm.sim.setJournalReadable(false);
+      sh.google.addComment(name, { body: 'while hidden', displayName: 'Alex' });
+      sh.desk.addComment(key, { body: 'desk while hidden', displayName: 'Sam' });
+      await sh.round();
+      await sh.round();
+      const unreadable = sh.logs.filter(
+        (l) => l.message === 'servicenow journal not readable: grant read on sys_journal_field',
+      );
+      expect(unreadable.length).toBeGreaterThan(0);
+      expect(unreadable[0]).toMatchObject({ severity: 'ERROR', table });
+      expect(failedTasks(sh).map((l) => l.message)).toEqual(
+        expect.arrayContaining(['task dropped: permanent failure']),
+      );
+      expect(failedTasks(sh).every((l) => l.message === 'task dropped: permanent failure')).toBe(
+        true,
+      );
+      expect(sh.connector.localQueue!.stats().pending).toBe(0); // dropped, not retried forever
+      // Nothing crossed while unreadable; nothing was written twice either.
+      expect(googleBodies(sh, name).filter((b) => b.includes('desk while hidden'))).toEqual([]);
+      expect(
+        deskBodies(sh, key).filter((b) => b.endsWith('\nwhile hidden')).length,
+      ).toBeLessThanOrEqual(1);
+      // Once readable (the grant made), a change of the pair catches up on both, once each.
+      sh.crm.sim.setJournalReadable(true);
+      sh.google.addComment(name, { body: 'after the grant', displayName: 'Alex' });
+      await sh.round();
+      await sh.round();
+      expect(deskBodies(sh, key).filter((b) => b.endsWith('\nwhile hidden'))).toHaveLength(1);
+      expect(deskBodies(sh, key).filter((b) => b.endsWith('\nafter the grant'))).toHaveLength(1);
+      expect(googleBodies(sh, name).filter((b) => b.endsWith('\ndesk while hidden'))).toHaveLength(
+        1,
+      );
+    });
+  },
+);

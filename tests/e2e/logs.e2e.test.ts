@@ -8,7 +8,7 @@ afterEach(async () => {
   await h?.close();
 });
 
-describe.each(CRMS.map((world) => [world.name, world] as const))('logs (%s)', (_name, world) => {
+describe.each(CRMS.map((world) => [world.label, world] as const))('logs (%s)', (_name, world) => {
   test('a full sync logs severity and message, correlates traces, and leaks nothing', async () => {
     h = await startHarness({ world });
     const secrets = {

@@ -48,49 +48,52 @@ async function linkedPair(w: DeskHarness) {
   return { name: c.name, key };
 }
 
-describe.each(CRMS.map((world) => [world.name, world] as const))('outages (%s)', (_name, world) => {
-  test.each(['crm', 'google'] as const)(
-    '%s down past the tolerance: one notice on the other side, 500 meanwhile, one resume per side',
-    async (down) => {
-      const w = (h = await startHarness({ world, queueTime: 'world' }));
-      const { name, key } = await linkedPair(w);
-      const setDown = (d: boolean) => (down === 'crm' ? w.crm.setDown(d) : w.google.setDown(d));
-      setDown(true);
+describe.each(CRMS.map((world) => [world.label, world] as const))(
+  'outages (%s)',
+  (_name, world) => {
+    test.each(['crm', 'google'] as const)(
+      '%s down past the tolerance: one notice on the other side, 500 meanwhile, one resume per side',
+      async (down) => {
+        const w = (h = await startHarness({ world, queueTime: 'world' }));
+        const { name, key } = await linkedPair(w);
+        const setDown = (d: boolean) => (down === 'crm' ? w.crm.setDown(d) : w.google.setDown(d));
+        setDown(true);
 
-      const statuses: number[] = [];
-      for (let i = 1; i <= 20; i++) {
+        const statuses: number[] = [];
+        for (let i = 1; i <= 20; i++) {
+          await minute(w);
+          if (i % 5 === 0) statuses.push(await detect(w));
+        }
+        // P2, fresh pair: tolerance 10 minutes; detect-outages runs every 5 minutes.
+        expect(statuses).toEqual([200, 500, 500, 500]);
+        const reachable = down === 'crm' ? googleTexts(w, name) : deskTexts(w, key);
+        expect(reachable.filter((t) => OUTAGE.test(t))).toHaveLength(1);
+
+        setDown(false);
         await minute(w);
-        if (i % 5 === 0) statuses.push(await detect(w));
-      }
-      // P2, fresh pair: tolerance 10 minutes; detect-outages runs every 5 minutes.
-      expect(statuses).toEqual([200, 500, 500, 500]);
-      const reachable = down === 'crm' ? googleTexts(w, name) : deskTexts(w, key);
-      expect(reachable.filter((t) => OUTAGE.test(t))).toHaveLength(1);
+        await minute(w);
+        expect(await detect(w)).toBe(200);
+        w.advance(5 * MINUTE);
+        await w.settle();
+        expect(await detect(w)).toBe(200);
 
-      setDown(false);
-      await minute(w);
-      await minute(w);
-      expect(await detect(w)).toBe(200);
-      w.advance(5 * MINUTE);
-      await w.settle();
-      expect(await detect(w)).toBe(200);
-
-      const g = googleTexts(w, name);
-      const d = deskTexts(w, key);
-      expect(g.filter((t) => t === RESUMED)).toHaveLength(1);
-      expect(d.filter((t) => t === RESUMED)).toHaveLength(1);
-      expect(g.filter((t) => OUTAGE.test(t)).length + d.filter((t) => OUTAGE.test(t)).length).toBe(
-        1,
-      );
-      // The connector's notices are never mirrored to the other side.
-      expect(
-        d.some(
-          (t) =>
-            t.includes('[Google Comment') &&
-            (t.includes('not synced properly') || t.includes(RESUMED)),
-        ),
-      ).toBe(false);
-      expect(g.some((t) => t.includes('[Company Comment'))).toBe(false);
-    },
-  );
-});
+        const g = googleTexts(w, name);
+        const d = deskTexts(w, key);
+        expect(g.filter((t) => t === RESUMED)).toHaveLength(1);
+        expect(d.filter((t) => t === RESUMED)).toHaveLength(1);
+        expect(
+          g.filter((t) => OUTAGE.test(t)).length + d.filter((t) => OUTAGE.test(t)).length,
+        ).toBe(1);
+        // The connector's notices are never mirrored to the other side.
+        expect(
+          d.some(
+            (t) =>
+              t.includes('[Google Comment') &&
+              (t.includes('not synced properly') || t.includes(RESUMED)),
+          ),
+        ).toBe(false);
+        expect(g.some((t) => t.includes('[Company Comment'))).toBe(false);
+      },
+    );
+  },
+);

@@ -23,7 +23,7 @@ function onlyCase(harness: DeskHarness) {
   return harness.google.getCase(cases[0]!.name)!;
 }
 
-describe.each(CRMS.map((world) => [world.name, world] as const))(
+describe.each(CRMS.map((world) => [world.label, world] as const))(
   'end to end over HTTP (%s)',
   (_name, world) => {
     const start = (opts: { duplicateDelivery?: number } = {}) => startHarness({ world, ...opts });
@@ -101,7 +101,11 @@ describe.each(CRMS.map((world) => [world.name, world] as const))(
         'J1: europe-west1-b',
         'J2: pd-ssd',
       ]);
-      expect(fromDesk[0]!.body.split('\n')[0]).toMatch(/^\[Company Comment \d+ by Sam\]$/);
+      // The CRM comment's own id, in the CRM's form (crm-worlds.ts: commentIdPattern).
+      for (const x of fromDesk)
+        expect(x.body.split('\n')[0]).toMatch(
+          new RegExp(`^\\[Company Comment ${world.commentIdPattern} by Sam\\]$`),
+        );
       // No echo: nothing mirrored back, counts stable after more rounds.
       const before = [ticket(key).comments.length, h.google.getCase(c.name)!.comments.length];
       await h.round();

@@ -16,14 +16,38 @@
 //   "[file attached]" without a file, or by someone else, stays a comment, so a stray one is
 //   still judged). A comment is added by PUT /api/v2/tickets/{id}, so the "write landed,
 //   answer lost" faults also target that PUT.
+// - ServiceNow (one table, incident: see convergence.test.ts): the sync checkbox; the
+//   mirror's correlation_id = the case name; comments are journal entries (`comments`
+//   public, `work_notes` internal) with sys_ids, added by PATCHing the record, so the "write
+//   landed, answer lost" faults also target the record's PATCH; files have no visibility of
+//   their own. Its journal and file times are whole seconds and are read in
+//   (sys_created_on, sys_id) order, so a person never writes twice on one record within the
+//   same second: the desk moves the shared clock to the next second when they would (at most
+//   a second per write; what two people write in one second has no order ServiceNow can
+//   tell). ServiceNow has no limits of its own by default (rate-limit rules are an admin's).
 import { DEFAULT_SYNC_LABEL, DEFAULT_ZENDESK_SYNC_TAG } from '../../src/domain/settings';
 import { FILE_ATTACHED_TEXT } from '../../src/adapters/zendesk/zendesk-crm';
 import type { Exchange } from '../../src/sandbox/exchange';
 import type { FaultRegistry } from '../../src/sandbox/faults';
 import type { JiraSimulator } from '../../src/sandbox/jira';
 import type { ZendeskPriority, ZendeskSimulator } from '../../src/sandbox/zendesk';
+import type { ServiceNowSimulator } from '../../src/sandbox/servicenow';
+import {
+  DEFAULT_SERVICENOW_PRIORITY_MAPS,
+  parseServiceNowPriorityMap,
+  serviceNowPriorityFields,
+  type ServiceNowTable,
+} from '../../src/domain/servicenow-priority';
+import { DEFAULT_SERVICENOW_SYNC_QUERY } from '../../src/domain/servicenow-query';
 import { pick, type Random } from './chaos-random';
-import { jiraWorld, zendeskWorld, type CrmName, type StartedDesk } from './crm-worlds';
+import {
+  jiraWorld,
+  servicenowCaseWorld,
+  servicenowIncidentWorld,
+  zendeskWorld,
+  type CrmName,
+  type StartedDesk,
+} from './crm-worlds';
 
 export interface ChaosComment {
   readonly id: string;
@@ -61,7 +85,7 @@ export interface RequestPattern {
 
 export interface ChaosDesk {
   readonly crm: CrmName;
-  /** The CRM's name in problems and figures: `Jira`, `Zendesk`. */
+  /** The CRM's name in problems and figures: `Jira`, `Zendesk`, `ServiceNow`. */
   readonly label: string;
   /** The started simulator: what startConnector takes (connector env, credentials). */
   readonly started: StartedDesk;
@@ -97,8 +121,18 @@ export interface ChaosDesk {
 export interface ChaosDeskKind {
   readonly crm: CrmName;
   readonly label: string;
-  /** Starts the CRM's simulator (its real limits on) and wraps it. */
-  start(opts?: { random?: Random; now?: () => Date }): Promise<ChaosDesk>;
+  /** Which set-up of the CRM, where it has several (ServiceNow: the table). */
+  readonly variant?: string;
+  /**
+   * Starts the CRM's simulator (its real limits on) and wraps it; on the shared clock
+   * (`now`), which the desk may move forward (`advance`) where the CRM needs people's
+   * writes a second apart.
+   */
+  start(opts?: {
+    random?: Random;
+    now?: () => Date;
+    advance?: (ms: number) => void;
+  }): Promise<ChaosDesk>;
 }
 
 const caseNumberOf = (caseName: string): string => caseName.split('/').pop() ?? '';
@@ -265,6 +299,131 @@ function zendeskChaosDesk(started: StartedDesk, limits: Record<string, number>):
   };
 }
 
+// --- ServiceNow --------------------------------------------------------------------------
+
+/** Levels P0–P3 of the default map (what a person picks, like the other desks' four). */
+function serviceNowPriorities(table: ServiceNowTable): Record<string, string>[] {
+  const map = parseServiceNowPriorityMap(table, DEFAULT_SERVICENOW_PRIORITY_MAPS[table]);
+  return ([0, 1, 2, 3] as const).map((p) => serviceNowPriorityFields(map, p));
+}
+
+function serviceNowChaosDesk(
+  started: StartedDesk,
+  table: ServiceNowTable,
+  clock: { now: () => Date; advance: (ms: number) => void },
+): ChaosDesk {
+  const sn = started.sim as ServiceNowSimulator;
+  const priorities = serviceNowPriorities(table);
+  const read = (key: string): ChaosTicket | null => {
+    const r = sn.getRecord(key);
+    if (!r || r.table !== table) return null;
+    return {
+      key: r.number,
+      summary: r.short_description,
+      description: r.description,
+      selected: sn.matchesQuery(r.sys_id, DEFAULT_SERVICENOW_SYNC_QUERY),
+      comments: r.journal.map((j) => ({
+        id: j.sys_id,
+        body: j.value,
+        public: j.element === 'comments',
+      })),
+      attachments: r.attachments.map((a) => ({
+        id: a.sys_id,
+        filename: a.file_name,
+        content: a.content,
+      })),
+    };
+  };
+  const second = (d: Date): number => Math.floor(d.getTime() / 1000);
+  /** Moves the clock to the next second if `times` (the record's entries) hold this one. */
+  const apart = (times: readonly Date[]): void => {
+    const now = clock.now();
+    if (times.some((t) => second(t) >= second(now))) clock.advance(1000 - (now.getTime() % 1000));
+  };
+  const record = (key: string) => {
+    const r = sn.getRecord(key);
+    if (!r) throw new Error(`no ServiceNow record ${key}`);
+    return r;
+  };
+  return {
+    crm: 'servicenow',
+    label: 'ServiceNow',
+    started,
+    faults: sn.faults,
+    // Records and files are POSTs; a comment (a journal entry) is a PATCH of the record.
+    creatingWrites: [
+      { method: 'POST' },
+      { method: 'PATCH', pathContains: `/api/now/table/${table}/` },
+    ],
+    requestCount: () => sn.stats().requests,
+    limitRefusals: () => ({}),
+    openTicket: ({ summary, description }, random) => {
+      const r = sn.createRecord(table, {
+        short_description: summary,
+        description,
+        authorName: 'Sam',
+        fields: pick(random, priorities),
+      });
+      return { key: r.number };
+    },
+    addComment: (key, c) => {
+      apart(record(key).journal.map((j) => j.sys_created_on));
+      return {
+        id: sn.addJournal(key, {
+          body: c.body,
+          element: c.isPublic ? 'comments' : 'work_notes',
+          authorName: c.displayName,
+        }).sys_id,
+      };
+    },
+    addAttachment: (key, a) => {
+      apart(record(key).attachments.map((x) => x.sys_created_on));
+      return {
+        id: sn.addAttachment(key, {
+          filename: a.filename,
+          content: a.content,
+          contentType: a.mimeType,
+          authorName: a.displayName,
+        }).sys_id,
+      };
+    },
+    getTicket: read,
+    listTickets: () => sn.listRecords(table).map((r) => read(r.number) as ChaosTicket),
+    ticketsMirroring: (caseName) =>
+      sn
+        .listRecords(table)
+        .filter((r) => r.correlation_id === caseName)
+        .map((r) => read(r.number) as ChaosTicket),
+    close: () => started.close(),
+  };
+}
+
+/** The ServiceNow chaos desk on one table (its world's simulator, on the shared clock). */
+function servicenowChaosOn(world: typeof servicenowIncidentWorld): ChaosDeskKind {
+  return {
+    crm: 'servicenow',
+    label: 'ServiceNow',
+    variant: world.table,
+    start: async (opts = {}) => {
+      const started = await world.start({
+        ...(opts.random ? { random: opts.random } : {}),
+        ...(opts.now ? { now: opts.now } : {}),
+      });
+      // Without a shared clock to move (the judge's tests), the world's own.
+      const clock =
+        opts.now && opts.advance
+          ? { now: opts.now, advance: opts.advance }
+          : { now: started.clock.now, advance: started.clock.advance };
+      return serviceNowChaosDesk(started, world.table, clock);
+    },
+  };
+}
+
+/** ServiceNow on incident: the table of the chaos run (convergence.test.ts says why). */
+export const servicenowChaos = servicenowChaosOn(servicenowIncidentWorld);
+/** ServiceNow on sn_customerservice_case: the judge's tests only. */
+export const servicenowCaseChaos = servicenowChaosOn(servicenowCaseWorld);
+
 export const jiraChaos: ChaosDeskKind = {
   crm: 'jira',
   label: 'Jira',
@@ -287,4 +446,4 @@ export const zendeskChaos: ChaosDeskKind = {
 };
 
 /** The CRMs the chaos suite runs against (SPEC §6: chaos tests run once per CRM). */
-export const CHAOS_DESKS: readonly ChaosDeskKind[] = [jiraChaos, zendeskChaos];
+export const CHAOS_DESKS: readonly ChaosDeskKind[] = [jiraChaos, zendeskChaos, servicenowChaos];

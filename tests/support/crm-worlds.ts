@@ -2,8 +2,9 @@
 // world knows how to start its CRM's simulator, the connector env that points at it, and
 // drives it as a person would (create a ticket selected for sync, comment, attach, set
 // priority, close) and reads it back in one neutral shape. Where a CRM legitimately differs
-// from another (priority maps, the description as first comment, write routes), the
-// difference lives here, not in the scenarios.
+// from another (priority maps, the description as first comment, write routes, id forms),
+// the difference lives here, not in the scenarios. ServiceNow's worlds (one per table) are
+// in servicenow-world.ts.
 import { startJiraSimulator, type JiraSimulator } from '../../src/sandbox/jira';
 import type { GoogleSimulator } from '../../src/sandbox/google';
 import type { FaultRegistry } from '../../src/sandbox/faults';
@@ -14,6 +15,7 @@ import {
   type ZendeskPriority,
   type ZendeskSimulator,
 } from '../../src/sandbox/zendesk';
+import { servicenowWorld } from './servicenow-world';
 
 export type GooglePriority = 'P0' | 'P1' | 'P2' | 'P3' | 'P4';
 
@@ -29,15 +31,15 @@ export interface DeskAttachment {
 
 /** A ticket as the scenarios see it, whatever the CRM. */
 export interface DeskTicket {
-  /** The CRM's own id (the pair's `companyCaseID`: Jira issue id, Zendesk ticket id). */
+  /** The CRM's own id (the pair's `companyCaseID`: Jira issue id, Zendesk ticket id, ServiceNow sys_id). */
   id: string;
-  /** The reference the connector writes in texts (Jira key, Zendesk ticket id). */
+  /** The reference the connector writes in texts (Jira key, Zendesk ticket id, ServiceNow number). */
   key: string;
   summary: string;
   description: string;
   /** The CRM's own priority name (e.g. `High`, `high`). */
   priority: string | null;
-  /** Carries the CRM's sync marker (Jira label, Zendesk tag). */
+  /** Carries the CRM's sync marker (Jira label, Zendesk tag, ServiceNow checkbox). */
   selected: boolean;
   closed: boolean;
   /** Comments, oldest first, without the description (Zendesk's first comment). */
@@ -57,12 +59,12 @@ export interface DeskDriver {
   close(key: string): void;
   /** Deletes the ticket (it answers 404 from then on). */
   deleteTicket(key: string): void;
-  /** Takes the sync marker off the ticket (Jira label, Zendesk tag); nothing else changes. */
+  /** Takes the sync marker off the ticket (Jira label, Zendesk tag, ServiceNow checkbox); nothing else changes. */
   removeSyncMarker(key: string): void;
   /**
    * Sets a priority the connector's default map does not know: Jira, a site priority
    * outside JIRA_PRIORITY_MAP (`Blocker`); Zendesk, no priority at all (its four values
-   * are all mapped, and a ticket may have none).
+   * are all mapped, and a ticket may have none); ServiceNow, see servicenow-world.ts.
    */
   setUnmappedPriority(key: string): void;
   getTicket(key: string): DeskTicket | null;
@@ -104,21 +106,30 @@ export interface StartedDesk<S = unknown> {
   close(): Promise<void>;
 }
 
-export type CrmName = 'jira' | 'zendesk';
+export type CrmName = 'jira' | 'zendesk' | 'servicenow';
 
 /** Simulator options every world takes, whatever its CRM. */
 export interface DeskOptions {
   /**
    * The largest file the CRM accepts. Jira: the site's attachment setting (the connector
-   * reads it); Zendesk: what its upload endpoint accepts before answering 413.
+   * reads it); Zendesk: what its upload endpoint accepts before answering 413; ServiceNow:
+   * com.glide.attachment.max_size (the connector reads it), in whole MB.
    */
   uploadLimitBytes?: number;
 }
 
 export interface CrmWorld<S = unknown, O = DeskOptions> {
   readonly name: CrmName;
-  /** How the connector's notices name the CRM (`Jira`, `Zendesk`). */
+  /** The world in test names: the CRM, and for ServiceNow its table (`servicenow incident`). */
+  readonly label: string;
+  /** How the connector's notices name the CRM (`Jira`, `Zendesk`, `ServiceNow`). */
   readonly displayName: string;
+  /**
+   * The form of the CRM's comment ids, as a RegExp source, for the header of a CRM comment
+   * mirrored into Google (`[Company Comment {id} by …]`): Jira and Zendesk ids are numbers
+   * (`\d+`), ServiceNow journal entries' ids are sys_ids (32 hex).
+   */
+  readonly commentIdPattern: string;
   /**
    * Whether the connector can read the CRM's upload limit before sending a file. Jira: yes,
    * the site's attachment setting. Zendesk: it publishes none, so the connector knows only
@@ -251,7 +262,9 @@ function jiraDriver(jira: JiraSimulator): DeskDriver {
 
 export const jiraWorld: CrmWorld<JiraSimulator, Parameters<typeof startJiraSimulator>[0]> = {
   name: 'jira',
+  label: 'jira',
   displayName: 'Jira',
+  commentIdPattern: '\\d+',
   readsUploadLimit: true,
   start: async (opts) => {
     const clock = worldClock();
@@ -381,7 +394,9 @@ function zendeskDriver(zd: ZendeskSimulator, clock: WorldClock): DeskDriver {
 export const zendeskWorld: CrmWorld<ZendeskSimulator, Parameters<typeof startZendeskSimulator>[0]> =
   {
     name: 'zendesk',
+    label: 'zendesk',
     displayName: 'Zendesk',
+    commentIdPattern: '\\d+',
     readsUploadLimit: false,
     start: async (opts) => {
       const clock = worldClock();
@@ -427,5 +442,14 @@ export const zendeskWorld: CrmWorld<ZendeskSimulator, Parameters<typeof startZen
     pollsLinkedTicketsWithoutMarker: true,
   };
 
-/** The CRMs every end-to-end scenario runs against (SPEC §6). */
-export const CRMS: readonly CrmWorld[] = [jiraWorld, zendeskWorld];
+/** ServiceNow, one world per SERVICENOW_TABLE. */
+export const servicenowIncidentWorld = servicenowWorld('incident');
+export const servicenowCaseWorld = servicenowWorld('sn_customerservice_case');
+
+/** The CRMs every end-to-end scenario runs against (SPEC §6; ServiceNow for both tables). */
+export const CRMS: readonly CrmWorld[] = [
+  jiraWorld,
+  zendeskWorld,
+  servicenowIncidentWorld,
+  servicenowCaseWorld,
+];

@@ -18,7 +18,8 @@
 // - Retries: 429 (and 503 with Retry-After) for every request; other transient failures only
 //   for reads and PATCHes that set a value; never for what creates (record, journal entry,
 //   file). A 403 (ACL, data policy, business rule) is logged with ServiceNow's message and
-//   raised as permanent: dropped, not retried.
+//   raised as permanent: dropped, not retried; on a comment or file, as ReadOnlyTargetError
+//   (that item dropped for good, the rest of the pair syncs: servicenow-errors.ts).
 import type { Readable } from 'node:stream';
 import { SyncError, TooLargeError } from '../../domain/errors';
 import type { Check } from '../../domain/checks';
@@ -50,7 +51,7 @@ import { diagnoseServiceNow } from './servicenow-diagnose';
 import { InstanceSettings } from './servicenow-instance';
 import { ServiceNowJournal } from './servicenow-journal';
 import { pollPage } from './servicenow-poll';
-import { permanent } from './servicenow-errors';
+import { permanent, refusedItem } from './servicenow-errors';
 import { checkFields, type FieldCheck } from './servicenow-fields';
 import {
   checkCaseName,
@@ -307,7 +308,9 @@ export class ServiceNowCrm implements Crm {
   ): Promise<Comment> {
     const element = opts.visibility === 'public' ? 'comments' : 'work_notes';
     const me = await this.sn.connector();
-    const r = await this.patch('comment', ticketId, { [element]: body });
+    const r = await this.patch('comment', ticketId, { [element]: body }).catch((e: unknown) => {
+      throw refusedItem(e);
+    });
     return this.journal.written(ticketId, element, body, r.sys_updated_on, me);
   }
 
@@ -371,7 +374,7 @@ export class ServiceNowCrm implements Crm {
       return toAttachment(a, me, this.journal.names);
     } catch (e) {
       file.content.destroy();
-      throw e;
+      throw refusedItem(e);
     } finally {
       file.content.off('error', ignoreUntilPiped);
     }

@@ -5,7 +5,7 @@
 // operator needs, so it is kept (bounded) in the error and logged; it is never retried.
 // Other messages hold the operation and the status only.
 import type { z } from 'zod';
-import { NotFoundError, SyncError, TooLargeError } from '../../domain/errors';
+import { NotFoundError, ReadOnlyTargetError, SyncError, TooLargeError } from '../../domain/errors';
 import { httpErrorKind, parseRetryAfter } from '../http/retry-after';
 
 export const SERVICENOW_SOURCE = 'servicenow';
@@ -84,6 +84,19 @@ export function parseServiceNow<T>(op: string, schema: z.ZodType<T>, data: unkno
       source: SOURCE,
     });
   return r.data;
+}
+
+/**
+ * An item's write (a journal entry, a file) that the instance refused with 403 (a business
+ * rule, a data policy, the write ACL of a closed record) as a ReadOnlyTargetError: that item
+ * is dropped and recorded, never tried again, and the rest of the pair still syncs (SPEC
+ * §6.2: "logged with ServiceNow's message and dropped, not retried forever"). Without it the
+ * refusal dropped the whole sync task, the pair's other items waited behind it, and every
+ * later sync of the pair sent the refused write again. Other errors pass through.
+ */
+export function refusedItem(e: unknown): unknown {
+  if (!(e instanceof SyncError) || e.status !== 403) return e;
+  return new ReadOnlyTargetError(e.message, { source: SOURCE, cause: e });
 }
 
 export function permanent(message: string): SyncError {

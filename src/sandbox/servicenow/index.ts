@@ -85,9 +85,9 @@ export async function startServiceNowSimulator(
     addAttachment: person.attachment,
     update: person.update,
     resolve: person.resolve,
-    deleteRecord: (sysId) => {
-      const t = state.findTask(sysId);
-      if (t) state.delete(t.table, sysId);
+    deleteRecord: (sysIdOrNumber) => {
+      const t = state.findTask(sysIdOrNumber);
+      if (t) state.delete(t.table, t.row['sys_id'] ?? '');
     },
     hideRecord: (sysId, hidden = true) => {
       if (hidden) state.hidden.add(sysId);

@@ -126,7 +126,8 @@ export interface ServiceNowSimulator {
   update(sysId: string, values: Record<string, string>, authorName?: string): SnRecordSnapshot;
   /** Resolves (state 6 with a close code and notes) or closes (incident 7, case 3). */
   resolve(sysId: string, o?: { closed?: boolean; authorName?: string }): void;
-  deleteRecord(sysId: string): void;
+  /** Deletes the record (by sys_id or number): its API answers 404 from then on. */
+  deleteRecord(sysIdOrNumber: string): void;
   /** Row ACL: the integration user no longer sees the record (nor its journal, files). */
   hideRecord(sysId: string, hidden?: boolean): void;
   setJournalReadable(readable: boolean): void;
