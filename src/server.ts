@@ -78,8 +78,15 @@ export async function startServer(
     lazies.push(l);
     return l.port;
   };
-  const support = later(() => makeSupport(config, env, opts.adapterRetry));
-  const crm = later(() => makeCrm(config, opts.adapterRetry, logger));
+  // The adapters read time (Retry-After dates, the upstream budgets' resets) on the
+  // connector's clock, so a test that moves it moves theirs too.
+  const clock = opts.clock;
+  const adapterRetry: RetryPolicy | undefined =
+    clock === undefined || opts.adapterRetry?.now !== undefined
+      ? opts.adapterRetry
+      : { ...opts.adapterRetry, now: () => clock.now().getTime() };
+  const support = later(() => makeSupport(config, env, adapterRetry));
+  const crm = later(() => makeCrm(config, adapterRetry, logger));
   const store =
     opts.store ?? later(() => (config.store === 'memory' ? makeMemoryStore() : makeDatastore(env)));
   const ready = () => Promise.all(lazies.map((l) => l.ready())).then(() => undefined);
