@@ -5,6 +5,8 @@ import type { FaultRegistry } from '../faults';
 import type { AttachmentSnapshot, CommentSnapshot, IssueSnapshot } from './snapshots';
 import type { JiraSimCustomField, JiraSimProject, SimTransition } from './state-model';
 import type { SimWriteWindow } from './write-limit';
+import type { DeliveryRecord } from './webhook-delivery';
+import type { RegisteredJiraWebhook } from './webhooks';
 
 export interface JiraSimulatorOptions {
   /** Listen port on 127.0.0.1 (0: any free port). */
@@ -45,6 +47,10 @@ export interface JiraSimulatorOptions {
    * Default: the documented 20 per 2 s and 100 per 30 s; false (or []) turns it off.
    */
   perIssueWriteLimits?: readonly SimWriteWindow[] | false;
+  /** The API user may manage admin webhooks (Administer Jira). Default true; false: 403. */
+  apiUserIsAdmin?: boolean;
+  /** Delays before the admin webhooks' retries (webhooks.ts). Default 1, 2, 4, 8, 16 s. */
+  webhookRetryDelaysMs?: readonly number[];
 }
 
 export interface SimStats {
@@ -112,5 +118,11 @@ export interface JiraSimulator {
   setIssueProperty(idOrKey: string, key: string, value: unknown): void;
   getIssue(idOrKey: string): IssueSnapshot | null;
   listIssues(): IssueSnapshot[];
+  /** The admin webhooks registered (with their secrets, which the API never lists). */
+  webhooks(): RegisteredJiraWebhook[];
+  /** Every webhook delivery so far, with its attempts. */
+  webhookDeliveries(): readonly DeliveryRecord[];
+  /** Resolves once no webhook delivery is pending or in flight. */
+  webhooksIdle(): Promise<void>;
   close(): Promise<void>;
 }
