@@ -8,6 +8,7 @@ import { DEFAULT_TICKET_UPDATE_LIMIT, SlidingWindow } from './limits';
 import { ZendeskState } from './state';
 import type { ZendeskSimStats, ZendeskSimulatorOptions } from './types';
 import { wire, type Wire } from './wire';
+import { ZendeskWebhooks } from './webhooks';
 
 export interface SimContext {
   readonly state: ZendeskState;
@@ -22,6 +23,8 @@ export interface SimContext {
   readonly email: string;
   readonly apiToken: string;
   readonly onExchange: ((ex: Exchange) => void) | undefined;
+  /** Webhooks and the triggers that notify them (webhooks.ts). */
+  readonly webhooks: ZendeskWebhooks;
   stats: ZendeskSimStats & { contentAuthRefusals: number };
   down: boolean;
   base: string;
@@ -41,7 +44,7 @@ export function createContext(opts: ZendeskSimulatorOptions): SimContext {
     randomBytes(12).toString('hex'),
   );
   const limit = opts.perTicketUpdateLimit ?? DEFAULT_TICKET_UPDATE_LIMIT;
-  const ctx: SimContext = {
+  const ctx: Omit<SimContext, 'webhooks'> & { webhooks?: ZendeskWebhooks } = {
     state,
     auth: new ZendeskAuth({
       clientId,
@@ -66,5 +69,8 @@ export function createContext(opts: ZendeskSimulatorOptions): SimContext {
     base: '',
     contentBase: '',
   };
-  return ctx;
+  ctx.webhooks = new ZendeskWebhooks(ctx as SimContext, {
+    ...(opts.webhookRetryDelayMs !== undefined ? { retryDelayMs: opts.webhookRetryDelayMs } : {}),
+  });
+  return ctx as SimContext;
 }

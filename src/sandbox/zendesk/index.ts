@@ -31,6 +31,7 @@ export type {
   ZendeskTicketSnapshot,
 } from './types';
 export type { FaultSpec } from '../faults';
+export type { ZdTrigger, ZdWebhook } from './webhooks';
 
 async function listen(app: FastifyInstance, port: number): Promise<string> {
   await app.listen({ port, host: '127.0.0.1' });
@@ -76,7 +77,12 @@ export async function startZendeskSimulator(
         : null;
     },
     listTickets: () => state.all().map((t) => state.ticketSnapshot(t)),
+    webhooks: () => ctx.webhooks.list(),
+    triggers: () => ctx.webhooks.listTriggers(),
+    webhookDeliveries: () => ctx.webhooks.deliveries(),
+    webhooksIdle: () => ctx.webhooks.idle(),
     close: async () => {
+      ctx.webhooks.close();
       await Promise.all([api.close(), content.close()]);
     },
   };

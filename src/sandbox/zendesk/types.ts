@@ -3,6 +3,8 @@
 // the REST API, its auth and its limits), and the plain snapshots it hands out.
 import type { Exchange } from '../exchange';
 import type { FaultRegistry } from '../faults';
+import type { DeliveryRecord } from '../jira/webhook-delivery';
+import type { ZdTrigger, ZdWebhook } from './webhooks';
 
 export type ZendeskPriority = 'urgent' | 'high' | 'normal' | 'low';
 export type ZendeskStatus = 'new' | 'open' | 'pending' | 'hold' | 'solved' | 'closed';
@@ -24,6 +26,8 @@ export interface ZendeskSimulatorOptions {
   /** API updates accepted per ticket per window (default 30 per 10 minutes; false = off). */
   perTicketUpdateLimit?: false | { updates: number; perMs: number };
   onExchange?: (ex: Exchange) => void;
+  /** Delay before a webhook delivery is retried (webhooks.ts). Default 1 s. */
+  webhookRetryDelayMs?: number;
 }
 
 export interface ZendeskPersonRef {
@@ -121,5 +125,12 @@ export interface ZendeskSimulator {
     ticketId: number,
   ): (ZendeskTicketSnapshot & { comments: ZendeskCommentSnapshot[] }) | null;
   listTickets(): ZendeskTicketSnapshot[];
+  /** The webhooks created (with their signing secrets) and the triggers. */
+  webhooks(): ZdWebhook[];
+  triggers(): ZdTrigger[];
+  /** Every webhook invocation so far, with its attempts. */
+  webhookDeliveries(): readonly DeliveryRecord[];
+  /** Resolves once no trigger run or webhook delivery is pending. */
+  webhooksIdle(): Promise<void>;
   close(): Promise<void>;
 }
