@@ -1,6 +1,7 @@
 // The simulator's public surface: its options and the programmatic API tests drive.
 import type { Exchange } from '../exchange';
 import type { FaultRegistry } from '../faults';
+import type { CaseEventPublishing, PublisherStats } from './pubsub-publisher';
 import type {
   PersonAttachmentInput,
   PersonCaseInput,
@@ -44,6 +45,11 @@ export interface GoogleSimulatorOptions {
   maxUploadBytes?: number;
   /** Called for every API request answered (not for /_control, not for dropped ones). */
   onExchange?: (ex: Exchange) => void;
+  /**
+   * Publish a message per case change to this Pub/Sub topic (pubsub-publisher.ts); the
+   * topic is created at start, which fails, saying so, when the emulator does not answer.
+   */
+  publishCaseEvents?: CaseEventPublishing;
 }
 
 export interface SimStats {
@@ -77,5 +83,9 @@ export interface GoogleSimulator {
   getCase(caseName: string): SimCaseDetail;
   hasCase(caseName: string): boolean;
   listCases(): SimCase[];
+  /** Case events published to Pub/Sub (with `publishCaseEvents`), else null. */
+  caseEventStats(): PublisherStats | null;
+  /** Resolves once every case event so far has been published (or has failed). */
+  caseEventsIdle(): Promise<void>;
   close(): Promise<void>;
 }
