@@ -7,9 +7,14 @@
 //   npm run bench -- --check           exit 1 when a COUNT bar fails (calls, operations,
 //                                      writes, mirrored items, bytes); times and memory never fail it
 //   npm run bench -- --sections=1,3    only some sections
+//
+// Section 6 (latency) uses PUBSUB_EMULATOR_HOST, else starts a Pub/Sub emulator of its own
+// (scripts/pubsub-emulator.sh); without one, its Google push rows say NOT MEASURED.
 import { execFileSync } from 'node:child_process';
 import { runAttachments } from './attachments';
 import { runCatchUp } from './catch-up';
+import { runLatency } from './latency';
+import { startPubSubEmulator } from '../tests/support/pubsub-emulator';
 import { runPollCost } from './poll-cost';
 import { build, machine, REPO } from './proc';
 import { runStartup } from './startup';
@@ -25,7 +30,7 @@ interface Options {
 function parseArgs(argv: readonly string[]): Options {
   let small = false;
   let check = false;
-  let sections = new Set(['1', '2', '3', '4', '5']);
+  let sections = new Set(['1', '2', '3', '4', '5', '6']);
   for (const a of argv) {
     if (a === '--small') small = true;
     else if (a === '--check') check = true;
@@ -37,7 +42,9 @@ function parseArgs(argv: readonly string[]): Options {
           .map((s) => s.trim()),
       );
     else if (a === '--help' || a === '-h') {
-      process.stdout.write('usage: npm run bench -- [--small] [--check] [--sections=1,2,3,4,5]\n');
+      process.stdout.write(
+        'usage: npm run bench -- [--small] [--check] [--sections=1,2,3,4,5,6]\n',
+      );
       process.exit(0);
     } else {
       process.stderr.write(`unknown argument ${a}\n`);
@@ -69,6 +76,7 @@ const SIZES = {
     attachmentsMb: [1, 50, 200],
     startupRuns: 7,
     catchUpCases: 1_000,
+    latencyChanges: 100,
   },
   small: {
     poll: [100],
@@ -77,6 +85,7 @@ const SIZES = {
     attachmentsMb: [1],
     startupRuns: 3,
     catchUpCases: 10,
+    latencyChanges: 10,
   },
 } as const;
 
@@ -132,6 +141,23 @@ async function main(): Promise<void> {
     return runStartup(sizes.startupRuns, true);
   });
   await section('5', 'catch-up after an outage', () => runCatchUp(sizes.catchUpCases));
+  await section('6', 'propagation latency, push vs poll only', async () => {
+    let host = process.env.PUBSUB_EMULATOR_HOST ?? null;
+    let stop: (() => void) | null = null;
+    if (host === null) {
+      log('starting a Pub/Sub emulator (PUBSUB_EMULATOR_HOST is unset)');
+      const started = await startPubSubEmulator('bench');
+      if (started.ok) {
+        host = started.emulator.host;
+        stop = started.emulator.stop;
+      } else log(`NO PUB/SUB EMULATOR: ${started.reason}`);
+    }
+    try {
+      return await runLatency({ changes: sizes.latencyChanges, pubsubHost: host, log });
+    } finally {
+      stop?.();
+    }
+  });
 
   const failed = failedCountBars(rows);
   const missed = rows.filter((r) => r.ok === false && r.countBar !== true);
