@@ -54,7 +54,11 @@ import {
   type OidcRelay,
 } from '../src/sandbox/google';
 import { startJiraSimulator, type JiraSimulator } from '../src/sandbox/jira';
-import { startZendeskSimulator, type ZendeskSimulator } from '../src/sandbox/zendesk';
+import {
+  setUpZendeskPush,
+  startZendeskSimulator,
+  type ZendeskSimulator,
+} from '../src/sandbox/zendesk';
 import { REPO } from './proc';
 import { ms, row, type Row } from './table';
 import { PARENT, quietLogger } from './world';
@@ -240,7 +244,9 @@ async function startWorld(
       });
       if (!r.ok) throw new Error(`Jira webhook not registered: ${r.detail}`);
     }
-    if (zendesk) zendeskSecret = await zendeskPush(zendesk, `${url}/webhooks/zendesk`);
+    if (zendesk)
+      zendeskSecret = (await setUpZendeskPush(zendesk, `${url}/webhooks/zendesk`, { tag: TAG }))
+        .secret;
     if (publish && pubsubHost !== null) {
       relay = await startOidcRelay({
         target: `${url}/webhooks/google`,
@@ -305,52 +311,6 @@ async function startWorld(
       await Promise.all([google.close(), jira?.close(), zendesk?.close()]);
     },
   };
-}
-
-/** The README's Zendesk push: a webhook for triggers and the trigger on tagged tickets. */
-async function zendeskPush(zd: ZendeskSimulator, endpoint: string): Promise<string> {
-  const auth = `Basic ${Buffer.from(`${zd.email}/token:${zd.apiToken}`).toString('base64')}`;
-  const call = async (method: string, p: string, body?: unknown) => {
-    const res = await fetch(`${zd.url}${p}`, {
-      method,
-      headers: { authorization: auth, 'content-type': 'application/json' },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const json = (await res.json()) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-    if (!res.ok) throw new Error(`Zendesk ${method} ${p}: HTTP ${res.status}`);
-    return json;
-  };
-  const w = await call('POST', '/api/v2/webhooks', {
-    webhook: {
-      name: 'Google Cloud Support sync',
-      status: 'active',
-      endpoint,
-      http_method: 'POST',
-      request_format: 'json',
-      subscriptions: ['conditional_ticket_events'],
-    },
-  });
-  const id = w.webhook.id as string;
-  await call('POST', '/api/v2/triggers', {
-    trigger: {
-      title: 'Google Cloud Support sync: push',
-      conditions: {
-        all: [{ field: 'current_tags', operator: 'includes', value: TAG }],
-        any: [
-          { field: 'update_type', operator: 'is', value: 'Create' },
-          { field: 'update_type', operator: 'is', value: 'Change' },
-        ],
-      },
-      actions: [
-        {
-          field: 'notification_webhook',
-          value: [id, '{"ticket_id": "{{ticket.id}}", "updater_id": "{{current_user.id}}"}'],
-        },
-      ],
-    },
-  });
-  const s = await call('GET', `/api/v2/webhooks/${id}/signing_secret`);
-  return s.signing_secret.secret as string;
 }
 
 interface Pair {

@@ -3,6 +3,7 @@
 // client library on first use, after listen (see lazy.ts).
 import path from 'node:path';
 import { ConfigError, type Config, type SecretRef, type ZendeskConfig } from './config';
+import type { JWTVerifyGetKey } from 'jose';
 import type { WebhookOptions } from './http/webhooks';
 import type { ZendeskAuth } from './adapters/zendesk/zendesk-client';
 import type { RetryPolicy } from './adapters/retry';
@@ -130,6 +131,8 @@ export function makeWebhooks(
   config: Pick<Config, 'webhooks' | 'jira'>,
   later: <T extends object>(build: () => Promise<T>) => T,
   log?: Pick<Logger, 'warn'>,
+  /** The keys that verify Pub/Sub push tokens (the sandbox's OIDC relay); default Google's. */
+  googlePushKeys?: JWTVerifyGetKey,
 ): WebhookOptions | undefined {
   const w = config.webhooks;
   const sources: PushSource[] = [];
@@ -164,6 +167,7 @@ export function makeWebhooks(
         return new PubSubPushSource({
           audience: g.audience,
           serviceAccountEmail: g.serviceAccount,
+          ...(googlePushKeys ? { keys: googlePushKeys } : {}),
         });
       }),
     );

@@ -12,8 +12,8 @@ import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, SignJWT, type JSONWebKeySet, type KeyLike } from 'jose';
 
 export interface OidcRelayOptions {
-  /** Where to forward: the connector's `…/webhooks/google`. */
-  readonly target: string;
+  /** Where to forward: the connector's `…/webhooks/google` (a function: known later). */
+  readonly target: string | (() => string);
   readonly audience: string;
   readonly serviceAccountEmail: string;
   readonly port?: number;
@@ -55,7 +55,8 @@ export async function startOidcRelay(opts: OidcRelayOptions): Promise<OidcRelay>
         let status = 502;
         let text = '{"error":"relay: the connector did not answer"}';
         try {
-          const answer = await fetch(opts.target, {
+          const target = typeof opts.target === 'string' ? opts.target : opts.target();
+          const answer = await fetch(target, {
             method: 'POST',
             headers: {
               'content-type': req.headers['content-type'] ?? 'application/json',

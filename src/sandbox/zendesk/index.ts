@@ -87,3 +87,4 @@ export async function startZendeskSimulator(
     },
   };
 }
+export { setUpZendeskPush, type ZendeskPushSetup } from './push-setup';
