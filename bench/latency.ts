@@ -61,9 +61,11 @@ import {
 } from '../src/sandbox/zendesk';
 import { REPO } from './proc';
 import { ms, row, type Row } from './table';
-import { PARENT, quietLogger } from './world';
+import { PARENT, quietLogger, ShiftedClock } from './world';
 
 export const SCALE = 12;
+/** Older than the Google window (30 min), younger than Jira events' 1-hour staleness. */
+const SEED_AGE_MS = 45 * 60 * 1000;
 const QUEUE_RATE = 20;
 const SECTION = '6';
 const PUSH_BAR_MS = 5_000;
@@ -79,6 +81,7 @@ type Mode = 'push' | 'poll';
 type Direction = 'c2g' | 'g2c';
 
 interface World {
+  readonly simClock: ShiftedClock;
   readonly google: GoogleSimulator;
   readonly desk: Desk;
   readonly jira?: JiraSimulator;
@@ -136,21 +139,26 @@ async function startWorld(
     }
   };
   const project = `bench-${process.pid}-${run}`;
+  // The simulators' clock: real time, moved back while the pairs are seeded (seed()).
+  const simClock = new ShiftedClock();
+  const now = simClock.now;
   const publish = mode === 'push' && pubsubHost !== null;
   const google = await startGoogleSimulator({
     onExchange,
+    now,
     ...(publish
       ? { publishCaseEvents: { emulatorHost: pubsubHost, project, topic: 'case-events' } }
       : {}),
   });
   const jira =
     desk === 'jira'
-      ? await startJiraSimulator({ onExchange, perIssueWriteLimits: false, searchLagMs: 0 })
+      ? await startJiraSimulator({ onExchange, now, perIssueWriteLimits: false, searchLagMs: 0 })
       : undefined;
   const zendesk =
     desk === 'zendesk'
       ? await startZendeskSimulator({
           onExchange,
+          now,
           perTicketUpdateLimit: false,
           // One export a minute in connector time is 12 a minute of real time here.
           exportRequestsPerMinute: 0,
@@ -167,6 +175,13 @@ async function startWorld(
     STORE: 'memory',
     TASK_QUEUE: 'local',
     SCHEDULER: 'off',
+    // Poll only: the windows scaled as the scheduler is (30 and 5 polls, as in production).
+    ...(mode === 'poll'
+      ? {
+          GOOGLE_POLLING_WINDOW: `PT${Math.round(1800 / SCALE)}S`,
+          COMPANY_POLLING_WINDOW: `PT${Math.round(300 / SCALE)}S`,
+        }
+      : {}),
     ...(jira
       ? {
           JIRA_BASE_URL: jira.url,
@@ -289,6 +304,7 @@ async function startWorld(
     return res.status;
   };
   return {
+    simClock,
     google,
     desk,
     ...(jira ? { jira } : {}),
@@ -330,8 +346,21 @@ async function until(pred: () => boolean, timeoutMs: number): Promise<boolean> {
   return true;
 }
 
-/** 2n Google cases, linked by the connector (a poll, then the syncs), read back from the notices. */
+/**
+ * 2n Google cases, linked by the connector (both polls, then the syncs), read back from the
+ * notices. The simulators' clock is moved SEED_AGE back meanwhile, so that the seeds are
+ * older than every polling window (else each poll would sync them all again).
+ */
 async function seed(w: World, n: number): Promise<Pair[]> {
+  w.simClock.offsetMs = -SEED_AGE_MS;
+  try {
+    return await seedNow(w, n);
+  } finally {
+    w.simClock.offsetMs = 0;
+  }
+}
+
+async function seedNow(w: World, n: number): Promise<Pair[]> {
   const names: string[] = [];
   for (let i = 0; i < 2 * n; i++)
     names.push(
@@ -350,6 +379,8 @@ async function seed(w: World, n: number): Promise<Pair[]> {
       .find((k) => k !== undefined);
   const ok = await until(() => names.every((nm) => linked(nm) !== undefined), 120_000);
   if (!ok) throw new Error('the seeded cases were not all linked within 2 minutes');
+  await w.queue.idle();
+  await w.cron('/tasks/poll-company');
   await w.queue.idle();
   await Promise.all([w.jira?.webhooksIdle(), w.zendesk?.webhooksIdle(), w.google.caseEventsIdle()]);
   await sleep(1500);
@@ -377,6 +408,10 @@ interface DirResult {
   readonly arrived: number;
   readonly exactlyOnce: number;
   readonly latencies: number[];
+  /** Poll only: real time from the poll that found the change to its arrival, sorted. */
+  readonly afterPoll: number[];
+  /** Sync tasks the queue delivered per change (both directions of the run together). */
+  readonly tasksPerChange: number;
 }
 
 async function measure(
@@ -389,8 +424,12 @@ async function measure(
   const pairs = await seed(w, n);
   const periodMs = 60_000 / SCALE;
   // Push: one change every 300 ms (alternating directions); poll: ten a poll period, jittered.
+  // Both: the first change after a quiet second (the seeds' last events handled).
+  await sleep(1000);
+  await w.queue.idle();
   const meanGap = mode === 'push' ? 300 : periodMs / 10;
   w.scheduler?.start();
+  const tasksBefore = w.queue.stats().delivered;
   const samples: Array<Sample & { pair: Pair }> = [];
   for (let i = 0; i < n; i++) {
     for (const dir of directions) {
@@ -419,9 +458,12 @@ async function measure(
   w.scheduler?.stop();
   await w.queue.idle();
   await sleep(500);
+  await w.queue.idle();
+  const tasks = w.queue.stats().delivered - tasksBefore;
   return directions.map((dir) => {
     const mine = samples.filter((s) => s.dir === dir);
     const latencies: number[] = [];
+    const afterPoll: number[] = [];
     let exactlyOnce = 0;
     for (const s of mine) {
       const a = w.arrivals.get(s.token);
@@ -432,10 +474,20 @@ async function measure(
         const fire = [...w.fires].reverse().find((f) => f <= a.at) ?? s.at;
         const waited = Math.max(0, fire - s.at);
         latencies.push(SCALE * waited + (a.at - Math.max(fire, s.at)));
+        afterPoll.push(a.at - Math.max(fire, s.at));
       }
     }
     latencies.sort((x, y) => x - y);
-    return { dir, n: mine.length, arrived: latencies.length, exactlyOnce, latencies };
+    afterPoll.sort((x, y) => x - y);
+    return {
+      afterPoll,
+      dir,
+      n: mine.length,
+      arrived: latencies.length,
+      exactlyOnce,
+      latencies,
+      tasksPerChange: tasks / samples.length,
+    };
   });
 }
 
@@ -462,6 +514,19 @@ function rowsFor(desk: Desk, mode: Mode, r: DirResult, pushPath: string): Row[] 
       ok: r.arrived === r.n && p95 <= bar,
     }),
     row(SECTION, scenario, 'max', ms(r.latencies.at(-1) ?? Number.NaN)),
+    ...(mode === 'poll'
+      ? [
+          row(
+            SECTION,
+            scenario,
+            'of which poll → arrival (real time), p95',
+            ms(quantile(r.afterPoll, 0.95)),
+          ),
+        ]
+      : []),
+    ...(r.dir === 'c2g'
+      ? [row(SECTION, scenario, 'sync tasks per change (run, both ways)', r.tasksPerChange)]
+      : []),
   ];
 }
 

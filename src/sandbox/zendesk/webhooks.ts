@@ -424,6 +424,7 @@ export class ZendeskWebhooks {
   // --- trigger runs and delivery -----------------------------------------------------------
 
   private changed(c: ZdTicketChange): void {
+    if (this.triggers.size === 0) return;
     const p = this.pending.get(c.ticket.id);
     this.pending.set(c.ticket.id, {
       created: (p?.created ?? false) || c.created,
