@@ -2,8 +2,8 @@
 // Datastore operations (money), memory (instance class) and start-up (cold starts) —
 // measured against the simulators, printed as one plain-text table (SPEC §5).
 //
-//   npm run bench                      full sizes (≈ 3 minutes on 2 cores)
-//   npm run bench -- --small           tiny sizes (100 mappings, 1 MB, 10 cases): for CI
+//   npm run bench                      full sizes (≈ 3 minutes on 2 cores, plus ≈ 8 for section 6)
+//   npm run bench -- --small           tiny sizes (100 mappings, 1 MB, 10 cases, 10 changes): for CI
 //   npm run bench -- --check           exit 1 when a COUNT bar fails (calls, operations,
 //                                      writes, mirrored items, bytes); times and memory never fail it
 //   npm run bench -- --sections=1,3    only some sections
