@@ -2,14 +2,19 @@
 // Datastore operations (money), memory (instance class) and start-up (cold starts) —
 // measured against the simulators, printed as one plain-text table (SPEC §5).
 //
-//   npm run bench                      full sizes (≈ 3 minutes on 2 cores)
-//   npm run bench -- --small           tiny sizes (100 mappings, 1 MB, 10 cases): for CI
+//   npm run bench                      full sizes (≈ 3 minutes on 2 cores, plus ≈ 8 for section 6)
+//   npm run bench -- --small           tiny sizes (100 mappings, 1 MB, 10 cases, 10 changes): for CI
 //   npm run bench -- --check           exit 1 when a COUNT bar fails (calls, operations,
 //                                      writes, mirrored items, bytes); times and memory never fail it
 //   npm run bench -- --sections=1,3    only some sections
+//
+// Section 6 (latency) uses PUBSUB_EMULATOR_HOST, else starts a Pub/Sub emulator of its own
+// (scripts/pubsub-emulator.sh); without one, its Google push rows say NOT MEASURED.
 import { execFileSync } from 'node:child_process';
 import { runAttachments } from './attachments';
 import { runCatchUp } from './catch-up';
+import { runLatency } from './latency';
+import { startPubSubEmulator } from '../tests/support/pubsub-emulator';
 import { runPollCost } from './poll-cost';
 import { runPollCostServiceNow } from './poll-cost-servicenow';
 import { build, machine, REPO } from './proc';
@@ -26,7 +31,7 @@ interface Options {
 function parseArgs(argv: readonly string[]): Options {
   let small = false;
   let check = false;
-  let sections = new Set(['1', '2', '3', '4', '5']);
+  let sections = new Set(['1', '2', '3', '4', '5', '6']);
   for (const a of argv) {
     if (a === '--small') small = true;
     else if (a === '--check') check = true;
@@ -38,7 +43,9 @@ function parseArgs(argv: readonly string[]): Options {
           .map((s) => s.trim()),
       );
     else if (a === '--help' || a === '-h') {
-      process.stdout.write('usage: npm run bench -- [--small] [--check] [--sections=1,2,3,4,5]\n');
+      process.stdout.write(
+        'usage: npm run bench -- [--small] [--check] [--sections=1,2,3,4,5,6]\n',
+      );
       process.exit(0);
     } else {
       process.stderr.write(`unknown argument ${a}\n`);
@@ -73,6 +80,7 @@ const SIZES = {
     // At Zendesk's 700 requests a minute, 1,000 cases (about 33 calls each) would take
     // 47 minutes of bench: 100 cases, extrapolated.
     catchUpZendeskCases: 100,
+    latencyChanges: 100,
   },
   small: {
     poll: [100],
@@ -82,6 +90,7 @@ const SIZES = {
     startupRuns: 3,
     catchUpCases: 10,
     catchUpZendeskCases: 10,
+    latencyChanges: 10,
   },
 } as const;
 
@@ -139,6 +148,23 @@ async function main(): Promise<void> {
   await section('5', 'catch-up after an outage', () =>
     runCatchUp(sizes.catchUpCases, sizes.catchUpZendeskCases),
   );
+  await section('6', 'propagation latency, push vs poll only', async () => {
+    let host = process.env.PUBSUB_EMULATOR_HOST ?? null;
+    let stop: (() => void) | null = null;
+    if (host === null) {
+      log('starting a Pub/Sub emulator (PUBSUB_EMULATOR_HOST is unset)');
+      const started = await startPubSubEmulator('bench');
+      if (started.ok) {
+        host = started.emulator.host;
+        stop = started.emulator.stop;
+      } else log(`NO PUB/SUB EMULATOR: ${started.reason}`);
+    }
+    try {
+      return await runLatency({ changes: sizes.latencyChanges, pubsubHost: host, log });
+    } finally {
+      stop?.();
+    }
+  });
 
   const failed = failedCountBars(rows);
   const missed = rows.filter((r) => r.ok === false && r.countBar !== true);

@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import type { JWTVerifyGetKey } from 'jose';
 import { buildAdminApp, buildApp, type AdminPage } from './app';
 import { ConfigError, loadAdminConfig, loadConfig, type Config, type CrmName } from './config';
 import { createLogger } from './adapters/log/pino-logger';
@@ -53,6 +54,8 @@ export interface StartOptions {
   readonly host?: string;
   /** The adapters' retry policy (tests shorten waits with an injected sleep). */
   readonly adapterRetry?: RetryPolicy;
+  /** Keys for Pub/Sub push tokens instead of Google's (the sandbox's OIDC relay). */
+  readonly googlePushKeys?: JWTVerifyGetKey;
 }
 
 /** Builds every adapter from the environment, starts listening, then the local queue and scheduler if configured. */
@@ -106,7 +109,7 @@ export async function startServer(
     traceProject: config.cloudTasks.project ?? undefined,
     warmup: ready,
     ...(config.adminPage === 'local' ? { admin: await localAdminPage(config) } : {}),
-    webhooks: makeWebhooks(config, later, logger),
+    webhooks: makeWebhooks(config, later, logger, opts.googlePushKeys),
   });
   const address = await app.listen({
     port: config.port,

@@ -9,6 +9,7 @@ import {
   type ServiceNowConfig,
   type ZendeskConfig,
 } from './config';
+import type { JWTVerifyGetKey } from 'jose';
 import type { WebhookOptions } from './http/webhooks';
 import type { ServiceNowAuth } from './adapters/servicenow/servicenow-client';
 import type { ZendeskAuth } from './adapters/zendesk/zendesk-client';
@@ -200,6 +201,8 @@ export function makeWebhooks(
   config: Pick<Config, 'webhooks' | 'jira'>,
   later: <T extends object>(build: () => Promise<T>) => T,
   log?: Pick<Logger, 'warn'>,
+  /** The keys that verify Pub/Sub push tokens (the sandbox's OIDC relay); default Google's. */
+  googlePushKeys?: JWTVerifyGetKey,
 ): WebhookOptions | undefined {
   const w = config.webhooks;
   const sources: PushSource[] = [];
@@ -234,6 +237,7 @@ export function makeWebhooks(
         return new PubSubPushSource({
           audience: g.audience,
           serviceAccountEmail: g.serviceAccount,
+          ...(googlePushKeys ? { keys: googlePushKeys } : {}),
         });
       }),
     );

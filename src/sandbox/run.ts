@@ -3,10 +3,26 @@
 // scheduler reading cron.yaml/queue.yaml), one case seeded on each side, and a running log
 // of what crosses between them. No account or credentials needed. The desk is `--crm NAME`,
 // else `CRM`, else jira; ServiceNow's table is `--table NAME`, else SERVICENOW_TABLE, else incident.
-import { startGoogleSimulator, type GoogleSimulator } from './google';
+// Push (README "Push") is on unless `--no-push` (or SANDBOX_PUSH=off): the desk's simulator
+// pushes to the connector (Jira: the admin webhook, registered through the simulator's API
+// as the doctor registers it; Zendesk: a webhook and its trigger), and the Google simulator
+// publishes case events to a Pub/Sub emulator when PUBSUB_EMULATOR_HOST answers, pushed to
+// the connector through the OIDC relay (the token the emulator does not send).
+import { createLocalJWKSet, type JWTVerifyGetKey } from 'jose';
+import {
+  deleteSubscription,
+  emulatorReachable,
+  ensurePushSubscription,
+  startGoogleSimulator,
+  startOidcRelay,
+  type GoogleSimulator,
+  type OidcRelay,
+} from './google';
 import { startJiraSimulator, type JiraSimulator } from './jira';
-import { startZendeskSimulator, type ZendeskSimulator } from './zendesk';
+import { setUpZendeskPush, startZendeskSimulator, type ZendeskSimulator } from './zendesk';
 import { startServiceNowSimulator, type ServiceNowSimulator, type TaskTable } from './servicenow';
+import { registerJiraWebhook } from '../adapters/webhooks/jira-webhook-registration';
+import { DEFAULT_SYNC_JQL, DEFAULT_ZENDESK_SYNC_TAG } from '../domain/settings';
 import { startServer } from '../server';
 import { CRMS, type CrmName } from '../config';
 import { seedServiceNowSandbox, seedSandbox, seedZendeskSandbox } from './seed';
@@ -58,9 +74,19 @@ function chosenTable(argv: readonly string[]): TaskTable {
   return value as TaskTable;
 }
 
+/** `--no-push` or SANDBOX_PUSH=off: the polls only. */
+function pushWanted(argv: readonly string[]): boolean {
+  if (argv.includes('--no-push')) return false;
+  return !['off', 'false', '0', 'no'].includes(
+    (process.env.SANDBOX_PUSH ?? '').trim().toLowerCase(),
+  );
+}
+
 /** One desk of the sandbox: its simulator, the connector's variables for it, seed and watch. */
 interface Desk {
   readonly env: Record<string, string>;
+  /** Makes the desk push to the connector (after it listens); returns what to print. */
+  connectPush(connectorUrl: string): Promise<string>;
   banner(say: Say): void;
   seed(google: GoogleSimulator): string;
   watch(say: Say, seen: Set<string>): void;
@@ -70,7 +96,7 @@ interface Desk {
 /** The sandbox's webhook secret (a fixed, public value: the sandbox holds no real data). */
 const SANDBOX_WEBHOOK_SECRET = 'sandbox-webhook-secret';
 
-async function jiraDesk(): Promise<Desk> {
+async function jiraDesk(push: boolean): Promise<Desk> {
   const jira: JiraSimulator = await startJiraSimulator({ port: port('SANDBOX_JIRA_PORT', 8092) });
   return {
     env: {
@@ -78,14 +104,27 @@ async function jiraDesk(): Promise<Desk> {
       JIRA_EMAIL: jira.email,
       JIRA_API_TOKEN: jira.apiToken,
       JIRA_PROJECT_KEY: 'SUP',
-      // POST /webhooks/jira is on (README "Push"): sign with this secret to try it.
-      JIRA_WEBHOOK_SECRET: SANDBOX_WEBHOOK_SECRET,
+      // POST /webhooks/jira is on (README "Push"): the simulator's webhook signs with it.
+      ...(push ? { JIRA_WEBHOOK_SECRET: SANDBOX_WEBHOOK_SECRET } : {}),
+    },
+    connectPush: async (connectorUrl) => {
+      const r = await registerJiraWebhook({
+        baseUrl: jira.url,
+        email: jira.email,
+        apiToken: jira.apiToken,
+        url: `${connectorUrl}/webhooks/jira`,
+        jql: DEFAULT_SYNC_JQL,
+        secret: SANDBOX_WEBHOOK_SECRET,
+      });
+      if (!r.ok) throw new Error(`the Jira webhook was not registered: ${r.detail}`);
+      return `Jira push ON: admin webhook ${r.id} → ${connectorUrl}/webhooks/jira for "${DEFAULT_SYNC_JQL}" (registered through ${jira.url}/rest/webhooks/1.0/webhook, as npm run doctor -- --register-webhooks does)`;
     },
     banner: (say) => {
       say(
         `Jira simulator                  ${jira.url}   (control API: ${jira.url}/_control/issues)`,
       );
-      say(`Jira webhook secret             ${SANDBOX_WEBHOOK_SECRET}   (POST /webhooks/jira)`);
+      if (push)
+        say(`Jira webhook secret             ${SANDBOX_WEBHOOK_SECRET}   (POST /webhooks/jira)`);
     },
     seed: (google) => {
       const s = seedSandbox(google, jira, PARENT);
@@ -127,7 +166,7 @@ async function jiraDesk(): Promise<Desk> {
   };
 }
 
-async function zendeskDesk(): Promise<Desk> {
+async function zendeskDesk(push: boolean): Promise<Desk> {
   const zd: ZendeskSimulator = await startZendeskSimulator({
     port: port('SANDBOX_ZENDESK_PORT', 8093),
   });
@@ -136,10 +175,18 @@ async function zendeskDesk(): Promise<Desk> {
       ZENDESK_BASE_URL: zd.url,
       ZENDESK_OAUTH_CLIENT_ID: zd.oauthClientId,
       ZENDESK_OAUTH_CLIENT_SECRET: zd.oauthClientSecret,
-      ZENDESK_WEBHOOK_SECRET: SANDBOX_WEBHOOK_SECRET,
+      ...(push ? { ZENDESK_WEBHOOK_SECRET: SANDBOX_WEBHOOK_SECRET } : {}),
+    },
+    connectPush: async (connectorUrl) => {
+      const r = await setUpZendeskPush(zd, `${connectorUrl}/webhooks/zendesk`, {
+        tag: DEFAULT_ZENDESK_SYNC_TAG,
+        signingSecret: SANDBOX_WEBHOOK_SECRET,
+      });
+      return `Zendesk push ON: webhook ${r.webhookId} → ${connectorUrl}/webhooks/zendesk, fired by trigger ${r.triggerId} on tickets tagged ${DEFAULT_ZENDESK_SYNC_TAG} (created through ${zd.url}/api/v2/webhooks and /api/v2/triggers)`;
     },
     banner: (say) => {
-      say(`Zendesk webhook secret          ${SANDBOX_WEBHOOK_SECRET}   (POST /webhooks/zendesk)`);
+      if (push)
+        say(`Zendesk webhook secret          ${SANDBOX_WEBHOOK_SECRET}   (POST /webhooks/zendesk)`);
       say(`Zendesk simulator               ${zd.url}   (control API: ${zd.url}/_control/tickets)`);
       say(`Zendesk attachment host         ${zd.contentUrl}   (refuses credentials)`);
     },
@@ -243,38 +290,99 @@ async function serviceNowDesk(table: TaskTable): Promise<Desk> {
         }
       }
     },
+    // ServiceNow pushes nothing yet (no outbound REST message is modelled): the poll finds
+    // its changes.
+    connectPush: () =>
+      Promise.resolve('ServiceNow push: not built (no webhook route); the poll finds its changes'),
     close: () => sn.close(),
   };
+}
+
+/** The sandbox's Pub/Sub names (the emulator keeps them in memory). */
+const PUBSUB = {
+  project: 'sandbox-project',
+  topic: 'cloud-support-case-events',
+  subscription: 'case-events-push',
+  audience: 'https://sandbox.example.com/webhooks/google',
+  serviceAccount: 'pubsub-push@sandbox-project.iam.gserviceaccount.com',
+} as const;
+
+/** The Google side of the push: on when PUBSUB_EMULATOR_HOST answers; else why not. */
+async function googlePush(
+  push: boolean,
+  connectorUrl: () => string,
+): Promise<
+  { on: true; host: string; relay: OidcRelay; keys: JWTVerifyGetKey } | { on: false; why: string }
+> {
+  if (!push) return { on: false, why: '--no-push' };
+  const host = process.env.PUBSUB_EMULATOR_HOST?.trim();
+  if (!host)
+    return {
+      on: false,
+      why: 'no Pub/Sub emulator: PUBSUB_EMULATOR_HOST is unset (eval "$(scripts/pubsub-emulator.sh start)" to start one)',
+    };
+  if (!(await emulatorReachable(host)))
+    return { on: false, why: `no Pub/Sub emulator answers at PUBSUB_EMULATOR_HOST=${host}` };
+  const relay = await startOidcRelay({
+    target: () => `${connectorUrl()}/webhooks/google`,
+    audience: PUBSUB.audience,
+    serviceAccountEmail: PUBSUB.serviceAccount,
+  });
+  return { on: true, host, relay, keys: createLocalJWKSet(relay.jwks) };
 }
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   const crm = chosenCrm(argv);
   const table = crm === 'servicenow' ? chosenTable(argv) : 'incident';
-  const google = await startGoogleSimulator({ port: port('SANDBOX_GOOGLE_PORT', 8091) });
+  const push = pushWanted(argv);
+  let connectorUrl = '';
+  const gpush = await googlePush(push, () => connectorUrl);
+  const google = await startGoogleSimulator({
+    port: port('SANDBOX_GOOGLE_PORT', 8091),
+    ...(gpush.on
+      ? {
+          publishCaseEvents: {
+            emulatorHost: gpush.host,
+            project: PUBSUB.project,
+            topic: PUBSUB.topic,
+          },
+        }
+      : {}),
+  });
   const desk =
     crm === 'zendesk'
-      ? await zendeskDesk()
+      ? await zendeskDesk(push)
       : crm === 'servicenow'
         ? await serviceNowDesk(table)
-        : await jiraDesk();
-  const connector = await startServer({
-    PORT: String(port('PORT', 8080)),
-    SUPPORT_PARENT: PARENT,
-    SUPPORT_CLASSIFICATION_ID: '100H41Q3DTMN0TBKCKD0SGRVNO3MK6KL5P4M2R1N3Q3G6P2QRAPE',
-    SUPPORT_TEST_CASES: 'true',
-    CLOUDSUPPORT_EMULATOR_HOST: google.host,
-    CLOUDSUPPORT_EMULATOR_TOKEN: google.token,
-    CRM: crm,
-    ...desk.env,
-    STORE: 'memory',
-    TASK_QUEUE: 'local',
-    SCHEDULER: 'local',
-    // The status page at /admin/, without IAP: the page says so in a red banner.
-    ADMIN_PAGE: 'local',
-    LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
-    LOG_FORMAT: process.env.LOG_FORMAT ?? 'pretty',
-  });
+        : await jiraDesk(push);
+  const connector = await startServer(
+    {
+      PORT: String(port('PORT', 8080)),
+      SUPPORT_PARENT: PARENT,
+      SUPPORT_CLASSIFICATION_ID: '100H41Q3DTMN0TBKCKD0SGRVNO3MK6KL5P4M2R1N3Q3G6P2QRAPE',
+      SUPPORT_TEST_CASES: 'true',
+      CLOUDSUPPORT_EMULATOR_HOST: google.host,
+      CLOUDSUPPORT_EMULATOR_TOKEN: google.token,
+      CRM: crm,
+      ...desk.env,
+      STORE: 'memory',
+      TASK_QUEUE: 'local',
+      SCHEDULER: 'local',
+      // The status page at /admin/, without IAP: the page says so in a red banner.
+      ADMIN_PAGE: 'local',
+      LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
+      LOG_FORMAT: process.env.LOG_FORMAT ?? 'pretty',
+      ...(gpush.on
+        ? {
+            GOOGLE_PUSH_AUDIENCE: PUBSUB.audience,
+            GOOGLE_PUSH_SERVICE_ACCOUNT: PUBSUB.serviceAccount,
+          }
+        : {}),
+    },
+    gpush.on ? { googlePushKeys: gpush.keys } : {},
+  );
+  connectorUrl = connector.url;
 
   const say: Say = (line) =>
     process.stdout.write(`${new Date().toISOString().slice(11, 19)}  ${line}\n`);
@@ -284,6 +392,23 @@ async function main(): Promise<void> {
   desk.banner(say);
   say(`Connector                       ${connector.url}   (polls every minute, as cron.yaml says)`);
   say(`Status page (NO IAP, local only) ${connector.url}/admin/`);
+  if (push) say(await desk.connectPush(connector.url));
+  else say('push OFF (--no-push): changes are found by the polls only');
+  if (gpush.on) {
+    await ensurePushSubscription(gpush.host, PUBSUB.project, {
+      name: PUBSUB.subscription,
+      topic: PUBSUB.topic,
+      pushEndpoint: gpush.relay.url,
+      audience: PUBSUB.audience,
+      serviceAccountEmail: PUBSUB.serviceAccount,
+    });
+    say(
+      `Google push ON: case events → Pub/Sub emulator ${gpush.host} (projects/${PUBSUB.project}/topics/${PUBSUB.topic}) → push subscription → OIDC relay ${gpush.relay.url} → ${connector.url}/webhooks/google`,
+    );
+    say(
+      "                                (the relay adds the OIDC token the emulator does not send; the connector trusts the relay's key, in the sandbox only)",
+    );
+  } else say(`Google push OFF: ${gpush.why}; Google changes are found by the poll`);
 
   say(desk.seed(google));
 
@@ -331,7 +456,9 @@ async function main(): Promise<void> {
 
   const stop = async () => {
     clearInterval(timer);
+    if (gpush.on) await deleteSubscription(gpush.host, PUBSUB.project, PUBSUB.subscription);
     await connector.close();
+    if (gpush.on) await gpush.relay.close();
     await Promise.all([google.close(), desk.close()]);
     process.exit(0);
   };

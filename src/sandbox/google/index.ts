@@ -19,3 +19,12 @@ export {
   type SimPriority,
   type SimState,
 } from './records';
+export {
+  emulatorReachable,
+  ensurePushSubscription,
+  deleteSubscription,
+  type CaseEventPublishing,
+  type PublisherStats,
+} from './pubsub-publisher';
+export { startOidcRelay, type OidcRelay } from './oidc-relay';
+export type { CaseEventType } from './records';

@@ -122,7 +122,12 @@ export interface SimStateOptions {
   defaultParent: string;
   caller: SimActor;
   classifications?: readonly { id: string; displayName: string }[];
+  /** Called after every change of a case (pubsub-publisher.ts publishes them). */
+  onCaseEvent?: (caseName: string, event: CaseEventType) => void;
 }
+
+/** What changed on a case (the simulator's names: Google's event payload is not public). */
+export type CaseEventType = 'CASE_CREATED' | 'CASE_UPDATED' | 'COMMENT_ADDED' | 'ATTACHMENT_ADDED';
 
 export interface PersonCaseInput {
   parent?: string;

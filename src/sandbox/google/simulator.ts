@@ -26,6 +26,7 @@ import {
   type SimPriority,
   type SimState,
 } from './records';
+import { CaseEventPublisher } from './pubsub-publisher';
 import { SimRuntime } from './runtime';
 import { GoogleSimState } from './state';
 import type { GoogleSimulator, GoogleSimulatorOptions, SimStats } from './types';
@@ -39,8 +40,11 @@ class GoogleSimulatorServer implements GoogleSimulator {
   private readonly state: GoogleSimState;
   private readonly rt: SimRuntime;
   private readonly app: FastifyInstance;
+  readonly publisher: CaseEventPublisher | null;
 
   constructor(opts: GoogleSimulatorOptions) {
+    this.publisher = opts.publishCaseEvents ? new CaseEventPublisher(opts.publishCaseEvents) : null;
+    const publisher = this.publisher;
     const now = opts.now ?? (() => new Date());
     this.token = opts.token ?? 'sandbox-token';
     this.faults = new FaultRegistry(opts.random ?? Math.random);
@@ -56,6 +60,7 @@ class GoogleSimulatorServer implements GoogleSimulator {
         googleSupport: false,
       },
       classifications: opts.classifications,
+      ...(publisher ? { onCaseEvent: (name, event) => publisher.publish(name, event) } : {}),
     });
     this.rt = new SimRuntime({
       state: this.state,
@@ -77,7 +82,16 @@ class GoogleSimulatorServer implements GoogleSimulator {
     this.url = `http://${this.host}`;
   }
 
+  caseEventStats() {
+    return this.publisher?.stats() ?? null;
+  }
+
+  async caseEventsIdle(): Promise<void> {
+    await this.publisher?.idle();
+  }
+
   async close(): Promise<void> {
+    this.publisher?.close();
     this.rt.cancelDelays();
     await this.app.close();
   }
@@ -161,6 +175,7 @@ export async function startGoogleSimulator(
   opts: GoogleSimulatorOptions = {},
 ): Promise<GoogleSimulator> {
   const sim = new GoogleSimulatorServer(opts);
+  await sim.publisher?.ensureTopic();
   await sim.listen(opts.port ?? 0);
   return sim;
 }

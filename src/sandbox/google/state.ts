@@ -4,6 +4,7 @@ import { invalid, notFound } from './errors';
 import {
   MAX_COMMENT_CHARS,
   type ApiCaseInput,
+  type CaseEventType,
   type AttachmentRecord,
   type CaseRecord,
   type CommentRecord,
@@ -76,8 +77,9 @@ export class GoogleSimState {
   }
 
   /** updateTime = max(now, last + 1 ms): strictly increasing on every write. */
-  private touch(rec: CaseRecord): void {
+  private touch(rec: CaseRecord, event: CaseEventType = 'CASE_UPDATED'): void {
     rec.updateTime = new Date(Math.max(this.nowMs(), rec.updateTime.getTime() + 1));
+    this.opts.onCaseEvent?.(this.nameOf(rec), event);
   }
 
   private itemTime(rec: CaseRecord): Date {
@@ -113,6 +115,7 @@ export class GoogleSimState {
       attachments: [],
     };
     this.cases.set(rec.number, rec);
+    this.opts.onCaseEvent?.(this.nameOf(rec), 'CASE_CREATED');
     return rec;
   }
 
@@ -192,7 +195,7 @@ export class GoogleSimState {
       creator,
     };
     rec.comments.push(comment);
-    this.touch(rec);
+    this.touch(rec, 'COMMENT_ADDED');
     return { rec, comment };
   }
 
@@ -215,7 +218,7 @@ export class GoogleSimState {
       chunks: file.chunks,
     };
     rec.attachments.push(attachment);
-    this.touch(rec);
+    this.touch(rec, 'ATTACHMENT_ADDED');
     return { rec, attachment };
   }
 

@@ -2,6 +2,7 @@
 import type { Exchange } from '../exchange';
 import type { SimProjectQuota } from './project-quota';
 import type { FaultRegistry } from '../faults';
+import type { CaseEventPublishing, PublisherStats } from './pubsub-publisher';
 import type {
   PersonAttachmentInput,
   PersonCaseInput,
@@ -51,6 +52,11 @@ export interface GoogleSimulatorOptions {
    * false turns it off.
    */
   projectQuota?: SimProjectQuota | false;
+  /**
+   * Publish a message per case change to this Pub/Sub topic (pubsub-publisher.ts); the
+   * topic is created at start, which fails, saying so, when the emulator does not answer.
+   */
+  publishCaseEvents?: CaseEventPublishing;
 }
 
 export interface SimStats {
@@ -88,5 +94,9 @@ export interface GoogleSimulator {
   getCase(caseName: string): SimCaseDetail;
   hasCase(caseName: string): boolean;
   listCases(): SimCase[];
+  /** Case events published to Pub/Sub (with `publishCaseEvents`), else null. */
+  caseEventStats(): PublisherStats | null;
+  /** Resolves once every case event so far has been published (or has failed). */
+  caseEventsIdle(): Promise<void>;
   close(): Promise<void>;
 }

@@ -20,6 +20,7 @@ import { metaRoutes } from './meta-routes';
 import { propertyRoutes } from './property-routes';
 import { searchRoutes } from './search-routes';
 import { transitionRoutes } from './transition-routes';
+import { webhookRoutes } from './webhooks';
 import type { PersonApi } from './person';
 
 /** What every route plugin gets as its options. */
@@ -127,6 +128,7 @@ export function buildJiraApp(
     app.register(propertyRoutes, opts);
     app.register(attachmentRoutes, opts);
     app.register(metaRoutes, opts);
+    app.register(webhookRoutes, opts);
     app.register(controlRoutes, opts);
   }
   return app;

@@ -16,6 +16,7 @@ import {
 import { JIRA_PER_ISSUE_WRITE_LIMITS, PerIssueWriteLimit } from './write-limit';
 import { JIRA_DEFAULT_BURST_LIMIT, TenantBurstLimit } from './burst-limit';
 import type { JiraSimulatorOptions, SimStats } from './types';
+import { JiraWebhooks } from './webhooks';
 
 const DEFAULT_PROJECTS: JiraSimProject[] = [
   { key: 'SUP', id: '10000', name: 'Support', components: ['Google Cloud'], type: 'service_desk' },
@@ -39,6 +40,9 @@ export interface SimContext {
   readonly uploadLimit: number;
   readonly transitions: readonly SimTransition[];
   readonly onExchange: ((ex: Exchange) => void) | undefined;
+  /** Admin webhooks (webhooks.ts); managing them needs `apiUserIsAdmin`. */
+  readonly webhooks: JiraWebhooks;
+  readonly apiUserIsAdmin: boolean;
   stats: SimStats;
   down: boolean;
   /** Origin of the API listener (set once it listens). */
@@ -51,7 +55,7 @@ export function createContext(opts: JiraSimulatorOptions): SimContext {
   const email = opts.email ?? 'connector@example.com';
   const apiToken = opts.apiToken ?? 'sandbox-token';
   const apiUser = apiUserFor(email, opts.callerDisplayName ?? 'Google Sync Connector');
-  return {
+  const ctx: Omit<SimContext, 'webhooks'> & { webhooks?: JiraWebhooks } = {
     state: new JiraState({
       projects: opts.projects ?? DEFAULT_PROJECTS,
       priorities: opts.priorities ?? [...DEFAULT_PRIORITIES],
@@ -75,9 +79,14 @@ export function createContext(opts: JiraSimulatorOptions): SimContext {
     uploadLimit: opts.uploadLimitBytes ?? 10 * 1024 * 1024,
     transitions: opts.transitions ?? SIM_TRANSITIONS,
     onExchange: opts.onExchange,
+    apiUserIsAdmin: opts.apiUserIsAdmin ?? true,
     stats: { total: 0, byRoute: {} },
     down: false,
     base: '',
     mediaBase: '',
   };
+  ctx.webhooks = new JiraWebhooks(ctx as SimContext, {
+    ...(opts.webhookRetryDelaysMs ? { retryDelaysMs: opts.webhookRetryDelaysMs } : {}),
+  });
+  return ctx as SimContext;
 }

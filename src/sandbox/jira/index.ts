@@ -33,6 +33,8 @@ export { JIRA_DEFAULT_BURST_LIMIT, BURST_REASON } from './burst-limit';
 export { JIRA_PER_ISSUE_WRITE_LIMITS, PER_ISSUE_WRITE_REASON } from './write-limit';
 export { ISSUE_NOT_FOUND } from './state-model';
 export { jiraDate } from './wire';
+export type { RegisteredJiraWebhook } from './webhooks';
+export type { AttemptRecord, DeliveryRecord } from './webhook-delivery';
 
 async function listen(app: FastifyInstance, port: number): Promise<string> {
   await app.listen({ port, host: '127.0.0.1' });
@@ -95,7 +97,11 @@ export async function startJiraSimulator(opts: JiraSimulatorOptions = {}): Promi
       return issue ? state.snapshot(issue) : null;
     },
     listIssues: () => state.all().map((i) => state.snapshot(i)),
+    webhooks: () => ctx.webhooks.list(),
+    webhookDeliveries: () => ctx.webhooks.deliveries(),
+    webhooksIdle: () => ctx.webhooks.idle(),
     close: async () => {
+      ctx.webhooks.close();
       await Promise.all([app.close(), ...(media ? [media.close()] : [])]);
     },
   };

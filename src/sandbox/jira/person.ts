@@ -74,16 +74,16 @@ export function personApi(state: JiraState): PersonApi {
 
   const personPriority = (idOrKey: string, name: string): void => {
     if (!state.priorities.includes(name)) throw new Error(`unknown priority ${name}`);
-    state.write(state.get(idOrKey), { priority: name });
+    state.write(state.get(idOrKey), { priority: name }, state.person(undefined).accountId);
   };
 
   const personTransition = (idOrKey: string, status: string): void => {
     if (!SIM_STATUSES.some((s) => s.name === status)) throw new Error(`unknown status ${status}`);
-    state.transition(state.get(idOrKey), status);
+    state.transition(state.get(idOrKey), status, state.person(undefined).accountId);
   };
 
   const personLabels = (idOrKey: string, labels: string[]): void => {
-    state.write(state.get(idOrKey), { labels: dedupe(labels) });
+    state.write(state.get(idOrKey), { labels: dedupe(labels) }, state.person(undefined).accountId);
   };
 
   return {

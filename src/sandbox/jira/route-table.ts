@@ -15,7 +15,7 @@ export interface SimRequest {
 export type SimHandler = (r: SimRequest) => SimReply | Promise<SimReply>;
 
 export interface SimRoute {
-  readonly method: 'GET' | 'POST' | 'PUT';
+  readonly method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   readonly template: string;
   readonly handler: SimHandler;
   /** Reads the request body itself (multipart). */

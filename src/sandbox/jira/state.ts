@@ -23,6 +23,17 @@ import {
 } from './state-model';
 import { snapshotIssue, type IssueSnapshot } from './snapshots';
 
+/** A change the state made, for webhooks (webhooks.ts): who made it, and to what. */
+export interface JiraChange {
+  readonly kind: 'created' | 'updated' | 'commented' | 'attached';
+  readonly issue: IssueRecord;
+  /** The fields before an `updated` change. */
+  readonly before?: IssueFields;
+  readonly actorId: string;
+  readonly comment?: CommentRecord;
+  readonly attachment?: AttachmentRecord;
+}
+
 export class JiraState {
   readonly projects: readonly Required<JiraSimProject>[];
   readonly priorities: readonly string[];
@@ -40,6 +51,7 @@ export class JiraState {
   private nextIssueId = 10001;
   private nextCommentId = 10100;
   private nextAttachmentId = 10200;
+  private readonly listeners: Array<(c: JiraChange) => void> = [];
   /** Media tokens for attachment downloads: token → {attachment id, expiry}. */
   private readonly mediaTokens = new Map<string, { attachmentId: string; expires: number }>();
 
@@ -127,8 +139,24 @@ export class JiraState {
 
   // --- writes --------------------------------------------------------------------------
 
+  /** Calls `listener` after every change (issue created or edited, comment, attachment). */
+  onChange(listener: (c: JiraChange) => void): void {
+    this.listeners.push(listener);
+  }
+
+  private emit(c: JiraChange): void {
+    for (const l of this.listeners) l(c);
+  }
+
+  /** Replaces the issue's fields as `actorId` (default: the API user), bumping `updated`. */
+  write(issue: IssueRecord, change: Partial<IssueFields>, actorId?: string): void {
+    const before = issue.fields;
+    this.apply(issue, change);
+    this.emit({ kind: 'updated', issue, before, actorId: actorId ?? this.apiUser.accountId });
+  }
+
   /** Replaces the issue's fields, bumping `updated` (strictly increasing). */
-  write(issue: IssueRecord, change: Partial<IssueFields>): void {
+  private apply(issue: IssueRecord, change: Partial<IssueFields>): void {
     const now = this.nowMs();
     const updated = Math.max(now, issue.fields.updated + 1);
     const fields: IssueFields = { ...issue.fields, ...change, updated };
@@ -197,6 +225,7 @@ export class JiraState {
     this.recordVersion(issue, now);
     this.issues.set(id, issue);
     this.keyIndex.set(key, id);
+    this.emit({ kind: 'created', issue, actorId: input.reporterId });
     return issue;
   }
 
@@ -219,17 +248,18 @@ export class JiraState {
     issue.keys.push(key);
     this.keyIndex.set(key, issue.id);
     const components = issue.fields.components.filter((c) => project.components.includes(c));
-    this.write(issue, { key, projectKey: project.key, components });
+    this.write(
+      issue,
+      { key, projectKey: project.key, components },
+      this.person(undefined).accountId,
+    );
     return issue;
   }
 
-  transition(issue: IssueRecord, statusName: string): void {
+  transition(issue: IssueRecord, statusName: string, actorId?: string): void {
     const target = this.status(statusName);
     const done = target.categoryKey === 'done';
-    this.write(issue, {
-      status: target.name,
-      resolutionDate: done ? this.nowMs() : null,
-    });
+    this.write(issue, { status: target.name, resolutionDate: done ? this.nowMs() : null }, actorId);
   }
 
   addComment(
@@ -257,7 +287,8 @@ export class JiraState {
     };
     issue.comments.push(c);
     this.commentIndex.set(c.id, c);
-    this.write(issue, { commentCount: issue.comments.length });
+    this.apply(issue, { commentCount: issue.comments.length });
+    this.emit({ kind: 'commented', issue, actorId: c.authorId, comment: c });
     return c;
   }
 
@@ -282,7 +313,8 @@ export class JiraState {
       chunks: input.chunks,
     };
     this.attachments.set(a.id, a);
-    this.write(issue, { attachmentIds: [...issue.fields.attachmentIds, a.id] });
+    this.apply(issue, { attachmentIds: [...issue.fields.attachmentIds, a.id] });
+    this.emit({ kind: 'attached', issue, actorId: a.authorId, attachment: a });
     return a;
   }
 

@@ -6,6 +6,8 @@ import type { AttachmentSnapshot, CommentSnapshot, IssueSnapshot } from './snaps
 import type { JiraSimCustomField, JiraSimProject, SimTransition } from './state-model';
 import type { SimWriteWindow } from './write-limit';
 import type { SimBurstLimit } from './burst-limit';
+import type { DeliveryRecord } from './webhook-delivery';
+import type { RegisteredJiraWebhook } from './webhooks';
 
 export interface JiraSimulatorOptions {
   /** Listen port on 127.0.0.1 (0: any free port). */
@@ -53,6 +55,10 @@ export interface JiraSimulatorOptions {
    * 40/s (an assumption: Atlassian publishes no thresholds); false turns it off.
    */
   burstLimit?: SimBurstLimit | false;
+  /** The API user may manage admin webhooks (Administer Jira). Default true; false: 403. */
+  apiUserIsAdmin?: boolean;
+  /** Delays before the admin webhooks' retries (webhooks.ts). Default 1, 2, 4, 8, 16 s. */
+  webhookRetryDelaysMs?: readonly number[];
 }
 
 export interface SimStats {
@@ -124,5 +130,11 @@ export interface JiraSimulator {
   setIssueProperty(idOrKey: string, key: string, value: unknown): void;
   getIssue(idOrKey: string): IssueSnapshot | null;
   listIssues(): IssueSnapshot[];
+  /** The admin webhooks registered (with their secrets, which the API never lists). */
+  webhooks(): RegisteredJiraWebhook[];
+  /** Every webhook delivery so far, with its attempts. */
+  webhookDeliveries(): readonly DeliveryRecord[];
+  /** Resolves once no webhook delivery is pending or in flight. */
+  webhooksIdle(): Promise<void>;
   close(): Promise<void>;
 }

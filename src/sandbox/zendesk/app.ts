@@ -18,6 +18,7 @@ import type { PersonApi } from './person';
 import { commentRoutes, ticketRoutes } from './ticket-routes';
 import { attachmentRoutes, contentRoutes, uploadRoutes } from './upload-routes';
 import { oauthRoutes, userRoutes } from './user-routes';
+import { webhookRoutes } from './webhooks';
 import { ZdError, type ZdReply } from './wire';
 
 export interface ZdRoutesOptions {
@@ -202,6 +203,7 @@ export function buildZendeskApp(
   app.register(exportRoutes, opts);
   app.register(uploadRoutes, opts);
   app.register(attachmentRoutes, opts);
+  app.register(webhookRoutes, opts);
   app.register(controlRoutes, opts);
   return app;
 }

@@ -9,6 +9,7 @@ import { AccountRateLimit, ZENDESK_DEFAULT_ACCOUNT_LIMIT } from './account-limit
 import { ZendeskState } from './state';
 import type { ZendeskSimStats, ZendeskSimulatorOptions } from './types';
 import { wire, type Wire } from './wire';
+import { ZendeskWebhooks } from './webhooks';
 
 export interface SimContext {
   readonly state: ZendeskState;
@@ -25,6 +26,8 @@ export interface SimContext {
   readonly email: string;
   readonly apiToken: string;
   readonly onExchange: ((ex: Exchange) => void) | undefined;
+  /** Webhooks and the triggers that notify them (webhooks.ts). */
+  readonly webhooks: ZendeskWebhooks;
   stats: ZendeskSimStats & { contentAuthRefusals: number };
   down: boolean;
   base: string;
@@ -44,7 +47,7 @@ export function createContext(opts: ZendeskSimulatorOptions): SimContext {
     randomBytes(12).toString('hex'),
   );
   const limit = opts.perTicketUpdateLimit ?? DEFAULT_TICKET_UPDATE_LIMIT;
-  const ctx: SimContext = {
+  const ctx: Omit<SimContext, 'webhooks'> & { webhooks?: ZendeskWebhooks } = {
     state,
     auth: new ZendeskAuth({
       clientId,
@@ -70,5 +73,8 @@ export function createContext(opts: ZendeskSimulatorOptions): SimContext {
     base: '',
     contentBase: '',
   };
-  return ctx;
+  ctx.webhooks = new ZendeskWebhooks(ctx as SimContext, {
+    ...(opts.webhookRetryDelayMs !== undefined ? { retryDelayMs: opts.webhookRetryDelayMs } : {}),
+  });
+  return ctx as SimContext;
 }

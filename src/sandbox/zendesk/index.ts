@@ -34,6 +34,7 @@ export type {
 export type { FaultSpec } from '../faults';
 export type { SimAccountRateLimit, ZendeskPlan } from './account-limit';
 export { ZENDESK_PLAN_LIMITS } from './account-limit';
+export type { ZdTrigger, ZdWebhook } from './webhooks';
 
 async function listen(app: FastifyInstance, port: number): Promise<string> {
   await app.listen({ port, host: '127.0.0.1' });
@@ -81,8 +82,14 @@ export async function startZendeskSimulator(
         : null;
     },
     listTickets: () => state.all().map((t) => state.ticketSnapshot(t)),
+    webhooks: () => ctx.webhooks.list(),
+    triggers: () => ctx.webhooks.listTriggers(),
+    webhookDeliveries: () => ctx.webhooks.deliveries(),
+    webhooksIdle: () => ctx.webhooks.idle(),
     close: async () => {
+      ctx.webhooks.close();
       await Promise.all([api.close(), content.close()]);
     },
   };
 }
+export { setUpZendeskPush, type ZendeskPushSetup } from './push-setup';

@@ -20,6 +20,9 @@ export interface PersonApi {
   tags(ticketId: number, tags: string[]): void;
 }
 
+/** Who makes a person's field changes (priority, status, tags), as triggers see it. */
+const AGENT = 'Zendesk Agent';
+
 export function personApi(state: ZendeskState): PersonApi {
   return {
     create: (input) => {
@@ -72,7 +75,7 @@ export function personApi(state: ZendeskState): PersonApi {
       if (p !== null && !PRIORITIES.includes(p)) throw new Error(`unknown priority ${String(p)}`);
       const t = state.get(ticketId);
       t.priority = p;
-      state.touch(t);
+      state.touch(t, state.person(AGENT).id);
     },
     status: (ticketId, status) => {
       if (!STATUSES.includes(status)) throw new Error(`unknown status ${String(status)}`);
@@ -80,12 +83,12 @@ export function personApi(state: ZendeskState): PersonApi {
       if ((status === 'solved' || status === 'closed') && t.assigneeId === null)
         t.assigneeId = state.apiUser.id;
       t.status = status;
-      state.touch(t);
+      state.touch(t, state.person(AGENT).id);
     },
     tags: (ticketId, tags) => {
       const t = state.get(ticketId);
       t.tags = normaliseTags(tags);
-      state.touch(t);
+      state.touch(t, state.person(AGENT).id);
     },
   };
 }

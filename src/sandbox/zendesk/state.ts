@@ -122,8 +122,16 @@ export function textFromHtml(html: string): string {
     .trim();
 }
 
+/** A change to a ticket, for triggers (webhooks.ts): created, or updated by `actorId`. */
+export interface ZdTicketChange {
+  readonly ticket: TicketRecord;
+  readonly created: boolean;
+  readonly actorId: number;
+}
+
 export class ZendeskState {
   readonly apiUser: UserRecord;
+  private readonly listeners: Array<(c: ZdTicketChange) => void> = [];
   private readonly users = new Map<number, UserRecord>();
   private readonly tickets = new Map<number, TicketRecord>();
   private readonly uploads = new Map<string, UploadRecord>();
@@ -211,16 +219,23 @@ export class ZendeskState {
       deleted: false,
     };
     this.tickets.set(t.id, t);
-    this.addComment(t, input.comment);
+    this.addComment(t, input.comment, true);
     return t;
   }
 
-  /** Marks the ticket changed now (every write goes through here). */
-  touch(t: TicketRecord): void {
-    t.updatedAt = this.now();
+  /** Calls `listener` after every ticket write (create, update, comment). */
+  onChange(listener: (c: ZdTicketChange) => void): void {
+    this.listeners.push(listener);
   }
 
-  addComment(t: TicketRecord, c: NewComment): CommentRecord {
+  /** Marks the ticket changed now by `actorId` (default: the API user); every write goes through here. */
+  touch(t: TicketRecord, actorId?: number, created = false): void {
+    t.updatedAt = this.now();
+    const c = { ticket: t, created, actorId: actorId ?? this.apiUser.id };
+    for (const l of this.listeners) l(c);
+  }
+
+  addComment(t: TicketRecord, c: NewComment, creating = false): CommentRecord {
     const record: CommentRecord = {
       id: this.nextComment++,
       auditId: this.nextAudit++,
@@ -235,7 +250,7 @@ export class ZendeskState {
     };
     for (const a of record.attachments) a.ticketId = t.id;
     t.comments.push(record);
-    this.touch(t);
+    this.touch(t, record.authorId, creating);
     return record;
   }
 

@@ -4,6 +4,8 @@
 import type { Exchange } from '../exchange';
 import type { FaultRegistry } from '../faults';
 import type { SimAccountRateLimit } from './account-limit';
+import type { DeliveryRecord } from '../jira/webhook-delivery';
+import type { ZdTrigger, ZdWebhook } from './webhooks';
 
 export type ZendeskPriority = 'urgent' | 'high' | 'normal' | 'low';
 export type ZendeskStatus = 'new' | 'open' | 'pending' | 'hold' | 'solved' | 'closed';
@@ -31,6 +33,8 @@ export interface ZendeskSimulatorOptions {
    */
   accountRateLimit?: SimAccountRateLimit | false;
   onExchange?: (ex: Exchange) => void;
+  /** Delay before a webhook delivery is retried (webhooks.ts). Default 1 s. */
+  webhookRetryDelayMs?: number;
 }
 
 export interface ZendeskPersonRef {
@@ -132,5 +136,12 @@ export interface ZendeskSimulator {
     ticketId: number,
   ): (ZendeskTicketSnapshot & { comments: ZendeskCommentSnapshot[] }) | null;
   listTickets(): ZendeskTicketSnapshot[];
+  /** The webhooks created (with their signing secrets) and the triggers. */
+  webhooks(): ZdWebhook[];
+  triggers(): ZdTrigger[];
+  /** Every webhook invocation so far, with its attempts. */
+  webhookDeliveries(): readonly DeliveryRecord[];
+  /** Resolves once no trigger run or webhook delivery is pending. */
+  webhooksIdle(): Promise<void>;
   close(): Promise<void>;
 }
