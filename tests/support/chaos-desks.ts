@@ -16,7 +16,7 @@
 //   "[file attached]" without a file, or by someone else, stays a comment, so a stray one is
 //   still judged). A comment is added by PUT /api/v2/tickets/{id}, so the "write landed,
 //   answer lost" faults also target that PUT.
-// - ServiceNow (one table, incident: see convergence.test.ts): the sync checkbox; the
+// - ServiceNow (both tables, incident and sn_customerservice_case): the sync checkbox; the
 //   mirror's correlation_id = the case name; comments are journal entries (`comments`
 //   public, `work_notes` internal) with sys_ids, added by PATCHing the record, so the "write
 //   landed, answer lost" faults also target the record's PATCH; files have no visibility of
@@ -419,9 +419,9 @@ function servicenowChaosOn(world: typeof servicenowIncidentWorld): ChaosDeskKind
   };
 }
 
-/** ServiceNow on incident: the table of the chaos run (convergence.test.ts says why). */
+/** ServiceNow on incident. */
 export const servicenowChaos = servicenowChaosOn(servicenowIncidentWorld);
-/** ServiceNow on sn_customerservice_case: the judge's tests only. */
+/** ServiceNow on sn_customerservice_case. */
 export const servicenowCaseChaos = servicenowChaosOn(servicenowCaseWorld);
 
 export const jiraChaos: ChaosDeskKind = {
@@ -446,4 +446,9 @@ export const zendeskChaos: ChaosDeskKind = {
 };
 
 /** The CRMs the chaos suite runs against (SPEC §6: chaos tests run once per CRM). */
-export const CHAOS_DESKS: readonly ChaosDeskKind[] = [jiraChaos, zendeskChaos, servicenowChaos];
+export const CHAOS_DESKS: readonly ChaosDeskKind[] = [
+  jiraChaos,
+  zendeskChaos,
+  servicenowChaos,
+  servicenowCaseChaos,
+];
