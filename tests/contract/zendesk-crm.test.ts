@@ -1,14 +1,17 @@
 // Zendesk-specific behaviour of ZendeskCrm, over HTTP against the Zendesk simulator: OAuth
 // renewal, the export cursor and its rate limit, safe updates, streamed attachments that
 // never carry credentials to the content host, closed tickets, tags, limits, priorities.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { ZendeskCrm, type ZendeskCrmOptions } from '../../src/adapters/zendesk/zendesk-crm';
-import { SyncError, TooLargeError } from '../../src/domain/errors';
+import { ReadOnlyTargetError, TooLargeError } from '../../src/domain/errors';
 import { DEFAULT_ZENDESK_SYNC_TAG as TAG } from '../../src/domain/settings';
 import { startZendeskSimulator, type ZendeskSimulator } from '../../src/sandbox/zendesk';
 import type { Exchange } from '../../src/sandbox/exchange';
 import { FakeClock, MINUTE, SECOND } from '../support/fake-clock';
 import { readAll } from '../support/streams';
+import { TestLogger } from '../support/test-logger';
 import { allPages, patternBytes, syncErrorOf, uploadOf } from './port-contract-helpers';
 
 interface World {
@@ -168,15 +171,124 @@ describe('ZendeskCrm on the Zendesk simulator', () => {
 
   it('drops a write to a closed ticket as a permanent error; a solved or closed ticket is closed', async () => {
     w = await world();
-    const crm = w.crm();
+    const log = new TestLogger();
+    const crm = w.crm({ log });
     const t = w.sim.createTicket({ subject: 's', description: 'd', tags: [TAG] });
     w.sim.setStatus(t.id, 'closed');
     expect((await crm.get(String(t.id)))?.closed).toBe(true);
+    const before = w.exchanges.length;
     const e = await syncErrorOf(crm.addComment(String(t.id), 'late', { visibility: 'internal' }));
-    expect(e).toBeInstanceOf(SyncError);
+    expect(e).toBeInstanceOf(ReadOnlyTargetError);
     expect(e.kind).toBe('permanent');
+    expect(e.message).toBe('Zendesk comment: the ticket is closed (read-only); write dropped');
+    // No read first: the PUT's own 422 says the ticket is closed, and it is not repeated.
+    expect(w.exchanges.slice(before).map((x) => `${x.method} ${x.path} ${x.status}`)).toEqual([
+      `PUT /api/v2/tickets/${t.id} 422`,
+    ]);
+    expect(log.find('zendesk ticket closed: write dropped').map((l) => l.fields)).toEqual([
+      { ticketId: String(t.id), write: 'comment' },
+    ]);
     await expect(crm.close(String(t.id))).resolves.toBeUndefined();
     expect(w.sim.getTicket(t.id)?.comments).toHaveLength(1);
+  });
+
+  it('drops an upload to a closed ticket before sending its bytes', async () => {
+    w = await world();
+    const crm = w.crm();
+    const t = w.sim.createTicket({ subject: 's', description: 'd', tags: [TAG] });
+    w.sim.setStatus(t.id, 'closed');
+    const e = await syncErrorOf(crm.upload(String(t.id), uploadOf('late.txt', Buffer.from('x'))));
+    expect(e).toBeInstanceOf(ReadOnlyTargetError);
+    expect(calls(w, '/api/v2/uploads')).toBe(0);
+  });
+
+  it('a refusal that is not about a closed ticket stays a plain permanent 422', async () => {
+    w = await world();
+    const crm = w.crm();
+    const t = w.sim.createTicket({ subject: 's', description: 'd', tags: [TAG] });
+    // Zendesk refuses a comment that carries neither text nor files (RecordInvalid, BlankValue).
+    const e = await syncErrorOf(crm.addComment(String(t.id), ' ', { visibility: 'internal' }));
+    expect(e).not.toBeInstanceOf(ReadOnlyTargetError);
+    expect(e).toMatchObject({ kind: 'permanent', status: 422 });
+  });
+
+  it('writes a comment in one PUT and returns it from the audit, as a read would list it', async () => {
+    w = await world();
+    const crm = w.crm();
+    const t = w.sim.createTicket({ subject: 's', description: 'd', tags: [TAG] });
+    await crm.get(String(t.id)); // token and warm-up out of the count
+    await crm.addComment(String(t.id), 'first', { visibility: 'public' }); // users/me, once
+    w.clock.advance(1500);
+    const before = w.exchanges.length;
+    const written = await crm.addComment(String(t.id), '[Google Comment 2 by X]\nhi', {
+      visibility: 'internal',
+      mirrorOf: 'google:2',
+    });
+    expect(w.exchanges.slice(before).map((x) => `${x.method} ${x.path}`)).toEqual([
+      `PUT /api/v2/tickets/${t.id}`,
+    ]);
+    const listed = await crm.listComments(String(t.id));
+    expect(listed).toHaveLength(2);
+    expect(written).toEqual(listed[1]);
+    expect(written).toMatchObject({
+      body: '[Google Comment 2 by X]\nhi',
+      isPublic: false,
+      mirrorOf: 'google:2',
+      author: { isConnector: true },
+    });
+  });
+
+  it('uploads a file in three calls (ticket, upload, PUT) and returns it as listed', async () => {
+    w = await world();
+    const crm = w.crm();
+    const t = w.sim.createTicket({ subject: 's', description: 'd', tags: [TAG] });
+    await crm.addComment(String(t.id), 'warm-up', { visibility: 'internal' });
+    const before = w.exchanges.length;
+    const att = await crm.upload(String(t.id), uploadOf('a.txt', Buffer.from('abc')));
+    expect(w.exchanges.slice(before).map((x) => `${x.method} ${x.path}`)).toEqual([
+      `GET /api/v2/tickets/${t.id}`,
+      'POST /api/v2/uploads',
+      `PUT /api/v2/tickets/${t.id}`,
+    ]);
+    expect(await crm.listAttachments(String(t.id))).toEqual([att]);
+  });
+
+  it('writes a comment once after an ambiguous failure of its PUT (never repeated)', async () => {
+    w = await world();
+    const crm = w.crm();
+    const t = w.sim.createTicket({ subject: 's', description: 'd', tags: [TAG] });
+    w.sim.faults.add({
+      method: 'PUT',
+      pathContains: `/tickets/${t.id}`,
+      status: 500,
+      after: true,
+      count: 1,
+    });
+    const e = await syncErrorOf(crm.addComment(String(t.id), 'once', { visibility: 'internal' }));
+    expect(e.kind).toBe('retry');
+    expect(calls(w, `/api/v2/tickets/${t.id}`)).toBe(1);
+    expect(w.sim.getTicket(t.id)?.comments.map((c) => c.body)).toEqual(['d', 'once']);
+  });
+
+  it('reads the comments back when the audit lacks the Comment event', async () => {
+    w = await world();
+    const proxy = await auditStripper(w.sim.url);
+    try {
+      const crm = w.crm({ baseUrl: proxy.url });
+      const t = w.sim.createTicket({ subject: 's', description: 'd', tags: [TAG] });
+      const before = w.exchanges.length;
+      const written = await crm.addComment(String(t.id), 'hi', {
+        visibility: 'internal',
+        mirrorOf: 'google:9',
+      });
+      expect(proxy.stripped()).toBe(1);
+      expect(calls(w, `/api/v2/tickets/${t.id}/comments`)).toBe(1);
+      expect(w.exchanges.length - before).toBeGreaterThanOrEqual(2);
+      expect(written).toEqual((await crm.listComments(String(t.id)))[0]);
+      expect(written).toMatchObject({ body: 'hi', mirrorOf: 'google:9' });
+    } finally {
+      await proxy.close();
+    }
   });
 
   it('maps an unset or unknown priority to null, and P4 → low → P3 for a person’s value', async () => {
@@ -213,3 +325,50 @@ describe('ZendeskCrm on the Zendesk simulator', () => {
     expect((await crm.listAttachments(String(t.id))).map((a) => a.filename)).toEqual(['only.txt']);
   });
 });
+
+/**
+ * An HTTP hop in front of the simulator that removes `audit.events` from every ticket PUT's
+ * answer (an audit without its Comment event), passing everything else through.
+ */
+async function auditStripper(
+  target: string,
+): Promise<{ url: string; stripped(): number; close(): Promise<void> }> {
+  let stripped = 0;
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      void (async () => {
+        const headers = Object.fromEntries(
+          Object.entries(req.headers).filter(
+            (e): e is [string, string] => typeof e[1] === 'string' && e[0] !== 'host',
+          ),
+        );
+        const body = chunks.length > 0 ? Buffer.concat(chunks) : undefined;
+        const up = await fetch(`${target}${req.url ?? '/'}`, {
+          method: req.method,
+          headers,
+          ...(body ? { body } : {}),
+        });
+        let text = await up.text();
+        if (req.method === 'PUT' && /^\/api\/v2\/tickets\/\d+/.test(req.url ?? '') && up.ok) {
+          const json = JSON.parse(text) as { audit?: { events?: unknown } };
+          if (json.audit) delete json.audit.events;
+          text = JSON.stringify(json);
+          stripped += 1;
+        }
+        res.writeHead(up.status, {
+          'content-type': up.headers.get('content-type') ?? 'text/plain',
+        });
+        res.end(text);
+      })().catch(() => res.destroy());
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    stripped: () => stripped,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}

@@ -208,8 +208,12 @@ export class ZendeskClient {
         : {}),
     });
     if (!res.ok) {
-      await res.body?.cancel().catch(() => undefined);
-      throw httpError(op, res.status, res.headers.get('retry-after'));
+      // A 422's body says why (a closed ticket's refusal is told apart); others are dropped.
+      const body =
+        res.status === 422
+          ? await readJson(res, op).catch(() => undefined)
+          : await res.body?.cancel().catch(() => undefined);
+      throw httpError(op, res.status, res.headers.get('retry-after'), body);
     }
     return parseZendesk(op, schema, res.status === 204 ? {} : await readJson(res, op));
   }

@@ -8,9 +8,12 @@
 // value, close); never for what creates (ticket, comment, upload). Tag and status changes
 // are safe updates (`safe_update` + `updated_stamp`): a 409 re-reads the ticket and retries.
 // Closed tickets are read-only: a write to one is logged and raised as a permanent
-// SyncError (the task drops it; the queue does not retry it).
+// SyncError (the task drops it; the queue does not retry it). A comment is one PUT, with no
+// read before it (the PUT's own 422 says the ticket is closed) nor after it (the PUT's audit
+// holds the comment written).
 import type { Readable } from 'node:stream';
-import { SyncError, TooLargeError } from '../../domain/errors';
+import type { z } from 'zod';
+import { ReadOnlyTargetError, SyncError, TooLargeError } from '../../domain/errors';
 import type { Check } from '../../domain/checks';
 import { DEFAULT_ZENDESK_SYNC_TAG, type SyncSettings } from '../../domain/settings';
 import type {
@@ -43,6 +46,7 @@ import {
 } from './zendesk-mapping';
 import type { ZendeskCrmOptions } from './zendesk-options';
 import {
+  auditCommentEventSchema,
   commentsSchema,
   exportSchema,
   ticketResponseSchema,
@@ -206,7 +210,8 @@ export class ZendeskCrm implements Crm {
       } catch (e) {
         if (e instanceof SyncError && e.kind === 'conflict' && attempt < SAFE_UPDATE_ATTEMPTS)
           continue;
-        throw e;
+        // Closed between the read and the PUT: refused like any write to a closed ticket.
+        throw e instanceof ReadOnlyTargetError ? this.droppedOnClosed(what, ticketId) : e;
       }
     }
   }
@@ -282,22 +287,20 @@ export class ZendeskCrm implements Crm {
 
   /**
    * One PUT that adds the comment and its audit metadata (never repeated after a transient
-   * failure: it may have been written). Returns the comment as Zendesk stored it.
+   * failure: it may have been written). No read before it: a closed ticket refuses the PUT
+   * itself (422, logged and dropped). Returns the comment as Zendesk stored it: the audit's
+   * Comment event and created_at, or, when the audit lacks them, the comments read again.
    */
   private async writeComment(
     what: string,
     ticketId: string,
     c: { body: string; public: boolean; mirrorOf?: string; uploads?: string[] },
   ): Promise<ZendeskComment> {
-    const t = await this.fetchTicket(ticketId);
-    if (t.status === 'closed') throw this.droppedOnClosed(what, ticketId);
-    const me = await this.zd.connector();
-    const r = await this.zd.call(
-      'PUT ticket',
-      'PUT',
-      `/api/v2/tickets/${ticketId}`,
-      ticketResponseSchema,
-      {
+    if (!/^\d+$/.test(ticketId)) {
+      throw new SyncError('permanent', 'Invalid Zendesk ticket id', { source: SOURCE });
+    }
+    const r = await this.zd
+      .call('PUT ticket', 'PUT', `/api/v2/tickets/${ticketId}`, ticketResponseSchema, {
         repeat: 'refusals',
         body: {
           ticket: {
@@ -314,22 +317,32 @@ export class ZendeskCrm implements Crm {
             },
           },
         },
-      },
-    );
-    const event = r.audit?.events?.find((e) => e.type === 'Comment' && e.id !== undefined);
-    const { comments } = await this.allComments(ticketId);
-    const mine = comments.filter((x) => x.author_id === me.id);
+      })
+      .catch((e: unknown) => {
+        throw e instanceof ReadOnlyTargetError ? this.droppedOnClosed(what, ticketId) : e;
+      });
     const found =
-      (event?.id !== undefined ? comments.find((x) => x.id === event.id) : undefined) ??
+      writtenFromAudit(r.audit, c.uploads !== undefined) ??
+      (await this.readWritten(ticketId, r.audit));
+    return c.mirrorOf !== undefined
+      ? { ...found, metadata: { custom: { [MIRROR_METADATA]: { mirrorOf: c.mirrorOf } } } }
+      : found;
+  }
+
+  /** The comment just written, read back: the audit event's id, else the connector's last. */
+  private async readWritten(ticketId: string, audit: TicketAudit): Promise<ZendeskComment> {
+    const eventId = audit?.events?.find((e) => e.type === 'Comment' && e.id !== undefined)?.id;
+    const { comments, people } = await this.allComments(ticketId);
+    const mine = comments.filter((x) => x.author_id === people.meId);
+    const found =
+      (eventId !== undefined ? comments.find((x) => x.id === eventId) : undefined) ??
       mine[mine.length - 1];
     if (found === undefined) {
       throw new SyncError('retry', 'Zendesk comment not readable right after it was written', {
         source: SOURCE,
       });
     }
-    return c.mirrorOf !== undefined
-      ? { ...found, metadata: { custom: { [MIRROR_METADATA]: { mirrorOf: c.mirrorOf } } } }
-      : found;
+    return found;
   }
 
   // --- attachments -----------------------------------------------------------------------
@@ -390,6 +403,31 @@ export class ZendeskCrm implements Crm {
   diagnose(settings: SyncSettings): Promise<Check[]> {
     return diagnoseZendesk(this.zd, { syncTag: this.syncTag, map: this.map }, settings);
   }
+}
+
+type TicketAudit = z.infer<typeof ticketResponseSchema>['audit'];
+
+/**
+ * The comment an update wrote, from its audit: the Comment event (id, author, body, public,
+ * attachments) and the audit's created_at; undefined when the audit lacks any of them (or,
+ * `withFiles`, the event's attachments).
+ */
+function writtenFromAudit(audit: TicketAudit, withFiles: boolean): ZendeskComment | undefined {
+  const createdAt = audit?.created_at;
+  if (createdAt === undefined) return undefined;
+  const events = (audit?.events ?? []).filter((e) => e.type === 'Comment');
+  if (events.length !== 1) return undefined;
+  const ev = auditCommentEventSchema.safeParse(events[0]);
+  if (!ev.success || typeof ev.data.body !== 'string') return undefined;
+  if (withFiles && !Array.isArray(ev.data.attachments)) return undefined;
+  return {
+    id: ev.data.id,
+    author_id: ev.data.author_id,
+    body: ev.data.body,
+    public: ev.data.public,
+    created_at: createdAt,
+    attachments: ev.data.attachments ?? [],
+  };
 }
 
 /** A comment with no text that carries files (Zendesk's "attach a file" without a reply). */

@@ -6,12 +6,21 @@ import { httpErrorKind, parseRetryAfter } from '../http/retry-after';
 
 export const ZENDESK_SOURCE = 'zendesk';
 
-/** The SyncError for an HTTP failure. 422 is permanent (Zendesk refused the content). */
-export function httpError(op: string, status: number, retryAfter?: string | null): SyncError {
+/**
+ * The SyncError for an HTTP failure. 422 is permanent (Zendesk refused the content); a 422
+ * whose `body` is the closed-ticket refusal is a closedTicketError.
+ */
+export function httpError(
+  op: string,
+  status: number,
+  retryAfter?: string | null,
+  body?: unknown,
+): SyncError {
   const message = `Zendesk ${op} failed with HTTP ${status}`;
   if (status === 404) return new NotFoundError(message, { source: ZENDESK_SOURCE });
   if (status === 413) return new TooLargeError(message, { source: ZENDESK_SOURCE });
   if (status === 409) return new SyncError('conflict', message, { status, source: ZENDESK_SOURCE });
+  if (status === 422 && isClosedRefusal(body)) return closedTicketError(op);
   if (status === 422) {
     return new SyncError(
       'permanent',
@@ -52,6 +61,26 @@ export function parseZendesk<T>(op: string, schema: z.ZodType<T>, data: unknown)
     });
   }
   return r.data;
+}
+
+const CLOSED_REFUSAL = /\bclosed prevents ticket update\b/i;
+
+/**
+ * Zendesk's answer to an update of a closed ticket: 422 RecordInvalid with a `status` detail
+ * "Status: closed prevents ticket update" (Zendesk docs, "Ticket statuses"; also seen on the
+ * wire without the colon).
+ */
+export function isClosedRefusal(body: unknown): boolean {
+  const details = (body as { details?: { status?: unknown } } | null | undefined)?.details;
+  const status = details?.status;
+  return (
+    Array.isArray(status) &&
+    status.some(
+      (d) =>
+        typeof (d as { description?: unknown })?.description === 'string' &&
+        CLOSED_REFUSAL.test((d as { description: string }).description),
+    )
+  );
 }
 
 /** A write to a closed ticket (read-only in Zendesk): permanent, logged and dropped. */

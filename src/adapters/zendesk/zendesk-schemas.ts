@@ -72,6 +72,19 @@ export const commentSchema = z.object({
 });
 export type ZendeskComment = z.infer<typeof commentSchema>;
 
+/**
+ * The Comment event of an update's audit (Zendesk docs, "Ticket Audit events reference"):
+ * the comment just written, without its created_at (the audit's).
+ */
+export const auditCommentEventSchema = z.object({
+  type: z.literal('Comment'),
+  id,
+  author_id: id,
+  body: z.string().nullable().optional(),
+  public: z.boolean(),
+  attachments: z.array(attachmentSchema).nullable().optional(),
+});
+
 export const commentsSchema = z.object({
   comments: z.array(commentSchema),
   users: z.array(userSchema).optional(),

@@ -153,13 +153,17 @@ export function applyUpdate(ctx: SimContext, t: TicketRecord, input: Json): Appl
   let record: CommentRecord | undefined;
   if (comment !== undefined) {
     record = ctx.state.addComment(t, comment);
+    // Zendesk docs, "Ticket Audit events reference" → Comment event.
     events.unshift({
       id: record.id,
       type: 'Comment',
       author_id: record.authorId,
       body: record.body,
+      html_body: record.htmlBody,
+      plain_body: record.body,
       public: record.public,
       attachments: record.attachments.map(ctx.wire.attachment),
+      audit_id: record.auditId,
     });
   } else {
     ctx.state.touch(t);

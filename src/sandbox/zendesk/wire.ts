@@ -172,7 +172,8 @@ export function wire(
     audit: (t, c, custom, events) => ({
       id: c?.auditId ?? state.newAuditId(),
       ticket_id: t.id,
-      created_at: zdDate(state.now()),
+      // The comment an update adds is created by its audit: the same created_at.
+      created_at: zdDate(c?.createdAt ?? state.now()),
       author_id: state.apiUser.id,
       // Zendesk docs, "Creating and updating tickets" → "Setting metadata": the update's
       // `metadata` is kept as the audit's `metadata.custom`.
