@@ -56,6 +56,7 @@ export default tseslint.config(
         { type: 'http', pattern: 'src/http/**', partialMatch: false },
         { type: 'app', pattern: 'src/app.ts', mode: 'file' },
         { type: 'config', pattern: 'src/config.ts', mode: 'file' },
+        { type: 'config', pattern: 'src/config/**', partialMatch: false },
         { type: 'server', pattern: 'src/server.ts', mode: 'file' },
         { type: 'server', pattern: 'src/wiring.ts', mode: 'file' },
         { type: 'doctor', pattern: 'src/doctor.ts', mode: 'file' },
@@ -81,7 +82,7 @@ export default tseslint.config(
             from('adapters', [el('adapters'), el('domain'), el('ports'), ...anyPackage]),
             from('http', [el('http'), el('tasks'), el('ports'), el('domain'), pkg('fastify')]),
             from('app', [el('http'), el('tasks'), el('ports'), el('domain'), pkg('fastify')]),
-            from('config', [el('domain'), pkg('luxon')]),
+            from('config', [el('domain'), el('config'), pkg('luxon')]),
             // The only places that wire real adapters (and read the environment).
             from('server', [
               el('server'),
